@@ -1,0 +1,7 @@
+"""`onstrategy match` (being written)."""
+
+from __future__ import annotations
+
+
+def match() -> None:
+    """Match rows of one file to another."""
