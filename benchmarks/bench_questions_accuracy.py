@@ -1,0 +1,163 @@
+"""Question detection measured on real meeting speech (ICSI MRDA), with and without punctuation.
+
+Reads ``../shared/data/dialogue-acts/mrda.psv`` (dev only: never copied into the repo).
+Gold mapping (documented in the report and in ``engines/questions.py``):
+
+* question: general tag ``qy`` (yes/no, incl. ``qy^d`` declarative and ``qy^g`` tag
+  questions), ``qw``, ``qo``, ``qr``, ``qrr``; plus basic class ``Q`` whose general tag is a
+  floor holder (``fh``/``fg``/``h``: "uh what do you do ...");
+* ``qh`` rhetorical: left out of the main figures (neither a hit nor a miss) and reported
+  both ways below;
+* open: ``qo``, and ``qw`` unless its wh-word asks for a fact (who, when, where, which,
+  how many/much/long/often, what time/date/day/year); closed: ``qy``, ``qr``, ``qrr`` and
+  fact ``qw``. The raw mapping (every ``qw`` open) is reported too.
+
+Run: ``.venv/bin/python benchmarks/bench_questions_accuracy.py [--split test]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from onstrategy.engines.questions import classify_question, words
+
+MRDA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "dialogue-acts" / "mrda.psv"
+_PUNCT = re.compile(r"[?.,!;:\"]")
+_QUESTION_TAGS = frozenset({"qy", "qw", "qo", "qr", "qrr"})
+_FACT_WH = frozenset("who who's whom whose when where which".split())
+_FACT_HOW = frozenset("many much long often old far big soon large fast".split())
+_FACT_WHAT = frozenset("time date day year month week percentage percent number version".split())
+
+
+@dataclass(frozen=True)
+class Row:
+    split: str
+    text: str
+    gold: str | None  # "open", "closed", "question" (type unknown), "rhetorical" or None
+    raw: str | None  # the plain mapping: qw and qo open, qy/qr/qrr closed
+
+
+def gold_kind(basic: str, general: str, text: str) -> str | None:
+    if general == "qh":
+        return "rhetorical"
+    if general in ("qy", "qr", "qrr"):
+        return "closed"
+    if general == "qo":
+        return "open"
+    if general == "qw":
+        return "closed" if _asks_fact(text) else "open"
+    return "question" if basic == "Q" else None
+
+
+def _asks_fact(text: str) -> bool:
+    tokens = words(text)
+    for i, word in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if word in ("what", "what's", "how", "why") or word in _FACT_WH:
+            return word in _FACT_WH or (word == "how" and nxt in _FACT_HOW) or (
+                word.startswith("what") and nxt in _FACT_WHAT
+            )
+    return False
+
+
+def read_rows(path: Path) -> Iterator[Row]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            split, _speaker, text, basic, general, _full = line.rstrip("\n").split("|")
+            gold = gold_kind(basic, general, text)
+            raw = "open" if general in ("qw", "qo") else gold
+            yield Row(split, text, gold, raw)
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    typed: int = 0
+    typed_right: int = 0
+    raw_right: int = 0
+
+    def add(self, *, gold: str | None, got: str | None, raw: str | None) -> None:
+        if gold is not None and got is not None:
+            self.tp += 1
+            if gold in ("open", "closed"):
+                self.typed += 1
+                self.typed_right += gold == got
+                self.raw_right += raw == got
+        elif got is not None:
+            self.fp += 1
+        elif gold is not None:
+            self.fn += 1
+
+    def line(self, name: str) -> str:
+        p = self.tp / max(1, self.tp + self.fp)
+        r = self.tp / max(1, self.tp + self.fn)
+        f1 = 2 * p * r / max(1e-9, p + r)
+        acc = self.typed_right / max(1, self.typed)
+        raw = self.raw_right / max(1, self.typed)
+        return f"{name:<34} P={p:.3f} R={r:.3f} F1={f1:.3f}  open/closed={acc:.3f} (raw qw=open {raw:.3f})"
+
+    @property
+    def f1(self) -> float:
+        p = self.tp / max(1, self.tp + self.fp)
+        r = self.tp / max(1, self.tp + self.fn)
+        return 2 * p * r / max(1e-9, p + r)
+
+
+def evaluate(rows: list[Row], *, punctuation: bool, rhetorical: str = "skip") -> Score:
+    """``rhetorical``: ``skip`` (main), ``negative`` or ``positive``."""
+    score = Score()
+    for row in rows:
+        gold = row.gold
+        if gold == "rhetorical":
+            if rhetorical == "skip":
+                continue
+            gold = "question" if rhetorical == "positive" else None
+        text = row.text if punctuation else _PUNCT.sub("", row.text)
+        score.add(gold=gold, got=classify_question(text), raw=row.raw)
+    return score
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", action="append", help="train, val (dev) or test; repeatable")
+    parser.add_argument("--errors", type=int, default=0, help="print N misses and false alarms")
+    args = parser.parse_args(argv)
+    if not MRDA.exists():
+        print(f"skipped: {MRDA} not found")
+        return 0
+    rows = list(read_rows(MRDA))
+    for split in args.split or ["val", "test"]:
+        chosen = [row for row in rows if row.split == split]
+        for punctuation in (True, False):
+            label = f"{split} {'punctuated' if punctuation else 'no punctuation'}"
+            print(evaluate(chosen, punctuation=punctuation).line(label))
+        for mode in ("negative", "positive"):
+            label = f"{split} no punct, qh as {mode}"
+            print(evaluate(chosen, punctuation=False, rhetorical=mode).line(label))
+        _print_errors(chosen, args.errors)
+    return 0
+
+
+def _print_errors(rows: list[Row], count: int) -> None:
+    shown = {"miss": 0, "false": 0, "type": 0}
+    for row in rows:
+        text = _PUNCT.sub("", row.text)
+        got = classify_question(text)
+        gold = None if row.gold == "rhetorical" else row.gold
+        kind = "miss" if gold and not got else "false" if got and not gold else None
+        if gold in ("open", "closed") and got and got != gold:
+            kind = "type"
+        if kind and shown[kind] < count:
+            shown[kind] += 1
+            print(f"  {kind:<5} gold={gold} got={got} | {row.text}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

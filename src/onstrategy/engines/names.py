@@ -1,0 +1,145 @@
+"""Company-name normalisation: what a careful RevOps person strips before comparing names.
+
+``normalize_company_name("AMAZON COM INC") == normalize_company_name("Amazon.com, Inc.") == "amazon"``.
+Legal forms go (cleanco's ``basename`` plus a shipped list for the trailing forms it
+misses), then case, accents, markup, "&"/"and", "the", punctuation and the common
+abbreviations listed in ``data/matching/abbreviations.tsv``. Words that carry little
+identity (``generic_words.txt``, ``place_words.txt``) are kept but weigh less when scored.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+
+from cleanco import basename
+
+_TAG = re.compile(r"<[^>]{0,200}>")
+_MARKS = re.compile(r"[™®©℠]")
+_SHORT_AMPERSAND = re.compile(r"\b(\w{1,2})\s?&\s?(\w{1,2})\b")
+_DOT_TLD = re.compile(r"(\w)\.(?:com|net|org|io|ai|co)\b")
+_APOSTROPHE = re.compile(r"['’`´]")
+_NON_WORD = re.compile(r"[\W_]+")
+_STOPWORDS = frozenset({"the", "and", "of", "und", "et", "com", "www"})
+
+
+def _lines(filename: str) -> list[str]:
+    text = resources.files("onstrategy.data.matching").joinpath(filename).read_text("utf-8")
+    return [s for line in text.splitlines() if (s := line.strip()) and not s.startswith("#")]
+
+
+@cache
+def abbreviations() -> dict[str, str]:
+    """Written form → canonical form (``intl`` → ``international``)."""
+    return dict(line.split("\t", 1) for line in _lines("abbreviations.tsv"))
+
+
+@cache
+def legal_tails() -> tuple[tuple[str, ...], ...]:
+    """Legal-form word sequences removed from the end of a name, longest first."""
+    tails = {tuple(line.split()) for line in _lines("legal_forms.txt")}
+    return tuple(sorted(tails, key=lambda t: (-len(t), t)))
+
+
+@cache
+def generic_words() -> frozenset[str]:
+    """Words that say little about which company it is ("group", "services", …)."""
+    return frozenset(_fold_token(w) for w in _lines("generic_words.txt"))
+
+
+@cache
+def place_words() -> frozenset[str]:
+    """Country names (one word, from pycountry) and common place words in names."""
+    import pycountry
+
+    words = set(_lines("place_words.txt"))
+    for country in pycountry.countries:
+        for attr in ("name", "common_name"):
+            value = getattr(country, attr, None)
+            if value and " " not in value and "," not in value:
+                words.add(_plain(value))
+    return frozenset(words)
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return unicodedata.normalize("NFC", stripped).casefold()
+
+
+def _fold_token(token: str) -> str:
+    return abbreviations().get(token, token)
+
+
+def _clean_text(name: str) -> str:
+    text = html.unescape(html.unescape(name))
+    text = _MARKS.sub(" ", _TAG.sub(" ", text))
+    text = _plain(text)
+    text = _SHORT_AMPERSAND.sub(r"\1\2", text)
+    text = text.replace("&", " and ").replace("+", " and ")
+    text = _DOT_TLD.sub(r"\1", text)
+    text = basename(text) or text
+    return _APOSTROPHE.sub("", text)
+
+
+def _join_letters(tokens: list[str]) -> list[str]:
+    """``["s", "p", "a"]`` → ``["spa"]``; ``["i", "b", "m"]`` → ``["ibm"]``."""
+    out: list[str] = []
+    run: list[str] = []
+    for token in [*tokens, ""]:
+        if len(token) == 1:
+            run.append(token)
+            continue
+        if run:
+            out.append("".join(run))
+            run = []
+        if token:
+            out.append(token)
+    return out
+
+
+def _strip_legal_tail(tokens: list[str]) -> list[str]:
+    changed = True
+    while changed and len(tokens) > 1:
+        changed = False
+        for tail in legal_tails():
+            if len(tokens) > len(tail) and tuple(tokens[-len(tail) :]) == tail:
+                tokens = tokens[: -len(tail)]
+                changed = True
+                break
+    return tokens
+
+
+def company_name_tokens(name: str) -> tuple[str, ...]:
+    """The normalised words of a company name, in order."""
+    tokens = _join_letters(_NON_WORD.sub(" ", _clean_text(name)).split())
+    kept = [t for t in tokens if t not in _STOPWORDS] or tokens
+    kept = _strip_legal_tail(kept)
+    folded = [_fold_token(t) for t in kept]
+    return tuple(_strip_legal_tail(folded))
+
+
+def normalize_company_name(name: str) -> str:
+    """One canonical spelling of a company name, for display, keys and comparison.
+
+    >>> normalize_company_name("The Procter &amp; Gamble Co.")
+    'procter gamble'
+    """
+    return " ".join(company_name_tokens(name))
+
+
+def initials(tokens: tuple[str, ...]) -> str:
+    """First letters of the words that carry identity: ``international business machines`` → ``ibm``."""
+    return "".join(t[0] for t in tokens if t)
+
+
+def token_weight_factor(token: str) -> float:
+    """How much a word says about identity, before rarity (IDF) is taken into account."""
+    if token in generic_words() or token in place_words():
+        return 0.3
+    if token.isdigit():
+        return 0.6
+    return 1.0
