@@ -14,7 +14,6 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
@@ -44,7 +43,7 @@ def print_error(err: OnstrategyError) -> None:
 class OnstrategyGroup(TyperGroup):
     """Root command group: a user mistake becomes ``Error:``/``Hint:`` and exit code 1."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except OnstrategyError as err:
@@ -81,8 +80,9 @@ class CliContext:
         return load_strategy(chosen)
 
 
-def get_ctx() -> CliContext:
-    root = click.get_current_context().find_root()
+def get_ctx(ctx: typer.Context) -> CliContext:
+    """The invocation's context; every command that needs the store takes ``ctx: typer.Context``."""
+    root = ctx.find_root()
     if root.obj is None:
         root.obj = CliContext(settings=load_settings())
     obj: CliContext = root.obj

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from onstrategy import __version__
-from onstrategy.cli import calls, titles
+from onstrategy.cli import calls, imports, titles
 from onstrategy.cli import match as match_cmd
 from onstrategy.cli.common import CliContext, OnstrategyGroup
 from onstrategy.settings import load_settings
@@ -44,6 +44,7 @@ def root(
     ctx.obj = CliContext(settings=load_settings(database_url=database_url, strategy_file=strategy))
 
 
+app.add_typer(imports.app, name="import")
 app.add_typer(titles.app, name="titles")
 app.add_typer(calls.app, name="calls")
 app.command("match")(match_cmd.match)

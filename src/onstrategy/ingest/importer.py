@@ -1,0 +1,364 @@
+"""`onstrategy import KIND FILE`: load a CRM export without losing anything.
+
+- One transaction per file: a file that cannot be read changes nothing.
+- Idempotent: records are upserted on the CRM's id; re-importing the same file changes
+  nothing, a changed row updates its record, columns the file does not have are left alone.
+- Bad rows (missing required field, unparseable value, unknown reference) are rejected with
+  file, row, column and reason, kept in ``import_reject``, and never stop the good rows.
+- Streams in chunks, so memory stays flat however large the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from onstrategy.crm.geo import normalize_state
+from onstrategy.errors import InvalidInput
+from onstrategy.ingest.fields import KINDS, KindSpec
+from onstrategy.ingest.mapping import ColumnMap, resolve_columns
+from onstrategy.ingest.reader import open_csv
+from onstrategy.ingest.values import PARSERS, BadValue
+from onstrategy.store import tables
+from onstrategy.store.connect import Store
+
+CHUNK_ROWS = 2000
+Progress = Callable[[int, int], None]
+Enricher = Callable[[dict[str, Any]], None]
+
+# Functions that derive stored columns from imported ones (domain from website, title
+# seniority...). Registered by the crm modules, so this file knows no business rules.
+ENRICHERS: dict[str, list[Enricher]] = {}
+
+
+def register_enricher(kind: str, enricher: Enricher) -> None:
+    ENRICHERS.setdefault(kind, []).append(enricher)
+
+
+@dataclass(frozen=True)
+class Reject:
+    row_number: int
+    column: str | None
+    value: str | None
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    batch_id: int
+    kind: str
+    filename: str
+    mapping: str
+    encoding: str
+    delimiter: str
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rejects: list[Reject] = field(default_factory=list)  # the first few, for display
+
+    @property
+    def changed(self) -> int:
+        return self.inserted + self.updated
+
+
+@dataclass
+class _Row:
+    number: int
+    record: dict[str, Any]
+    raw: dict[str, str]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def import_file(
+    *, store: Store, kind: str, path: Path, mapping_file: Path | None = None,
+    actor: str = "cli", progress: Progress | None = None, chunk_rows: int = CHUNK_ROWS,
+) -> ImportResult:
+    """Import one CSV export of ``kind`` records; see the module docstring for the rules."""
+    if kind not in KINDS:
+        raise InvalidInput(f"unknown record kind {kind!r}", f"one of: {', '.join(KINDS)}")
+    with path.open("rb") as handle:
+        stream = open_csv(path, handle)
+        columns = resolve_columns(kind=kind, header=stream.header, source=str(path),
+                                  mapping_file=mapping_file)
+        result = ImportResult(0, kind, str(path), columns.source, stream.format.encoding,
+                              stream.format.delimiter)
+        with store.begin() as conn:
+            result.batch_id = _start_batch(conn, kind, path, columns.source, actor)
+            owners = _UserLookup(conn)
+            for chunk in _chunks(stream.rows, chunk_rows):
+                _import_chunk(conn, columns, stream.header, chunk, owners, result)
+                if progress:
+                    progress(stream.counter.bytes_read, stream.format.size)
+            _finish_batch(conn, result)
+            store.audit(conn, actor=actor, action="import", entity=kind,
+                        entity_id=str(result.batch_id), details=_summary(result))
+    return result
+
+
+def _summary(result: ImportResult) -> dict[str, Any]:
+    return {"file": result.filename, "read": result.rows_read, "inserted": result.inserted,
+            "updated": result.updated, "unchanged": result.unchanged,
+            "rejected": result.rejected}
+
+
+def _chunks(rows: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[tuple[int, list[str]]]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def _start_batch(conn: Connection, kind: str, path: Path, mapping: str, actor: str) -> int:
+    inserted = conn.execute(tables.import_batch.insert().values(
+        kind=kind, filename=str(path), sha256=_sha256(path), started_at=datetime.now(UTC),
+        status="running", mapping=mapping, actor=actor,
+    ))
+    return int(inserted.inserted_primary_key[0])
+
+
+def _finish_batch(conn: Connection, result: ImportResult) -> None:
+    conn.execute(tables.import_batch.update().where(
+        tables.import_batch.c.id == result.batch_id).values(
+        finished_at=datetime.now(UTC), status="done", rows_read=result.rows_read,
+        rows_inserted=result.inserted, rows_updated=result.updated,
+        rows_unchanged=result.unchanged, rows_rejected=result.rejected,
+    ))
+
+
+# ----------------------------------------------------------------------------- rows
+
+
+class _UserLookup:
+    """Owners may be named by user id, email or full name (exports differ)."""
+
+    def __init__(self, conn: Connection):
+        self.by_key: dict[str, str] = {}
+        for uid, email, name in conn.execute(
+            sa.select(tables.user.c.id, tables.user.c.email, tables.user.c.name)
+        ):
+            for key in (uid, email, name):
+                if key:
+                    self.by_key.setdefault(str(key).strip().lower(), uid)
+        self.by_key.update({str(uid).lower(): uid for uid in list(self.by_key.values())})
+
+    def resolve(self, text: str) -> str | None:
+        return self.by_key.get(text.strip().lower())
+
+
+def _parse_row(
+    columns: ColumnMap, header: list[str], number: int, cells: list[str], owners: _UserLookup
+) -> tuple[_Row | None, list[Reject]]:
+    if len(cells) > len(header):
+        return None, [Reject(number, None, None,
+                             f"row has {len(cells)} cells but the header has {len(header)}")]
+    cells = cells + [""] * (len(header) - len(cells))
+    record: dict[str, Any] = {}
+    problems: list[Reject] = []
+    for name, index in columns.fields.items():
+        spec = columns.kind.field(name)
+        text = cells[index].strip()
+        try:
+            record[name] = _convert(spec.type, text, owners)
+        except BadValue as err:
+            problems.append(Reject(number, header[index], text, str(err)))
+        if spec.required and record.get(name) in (None, "") and not problems:
+            problems.append(Reject(number, header[index], text, f"{name} is required"))
+    if "state" in record and record["state"]:
+        record["state"] = normalize_state(record["state"], record.get("country"))
+    extra = {h: cells[i] for h, i in columns.extra.items() if cells[i].strip()}
+    record["extra"] = extra or None
+    raw = {h: cells[i] for i, h in enumerate(header) if h}
+    return (None if problems else _Row(number, record, raw)), problems
+
+
+def _convert(kind: str, text: str, owners: _UserLookup) -> Any:
+    if kind == "ref":
+        if not text:
+            return None
+        resolved = owners.resolve(text)
+        if resolved is None:
+            raise BadValue(f"unknown user {text!r} (import users first, or fix the owner)")
+        return resolved
+    parser = PARSERS.get(kind)
+    if parser is not None:
+        return parser(text)
+    return text or None
+
+
+def _import_chunk(
+    conn: Connection, columns: ColumnMap, header: list[str],
+    chunk: list[tuple[int, list[str]]], owners: _UserLookup, result: ImportResult,
+) -> None:
+    rows: list[_Row] = []
+    rejects: list[tuple[Reject, dict[str, str]]] = []
+    for number, cells in chunk:
+        row, problems = _parse_row(columns, header, number, cells, owners)
+        raw = dict(zip(header, cells, strict=False))
+        rejects += [(p, raw) for p in problems]
+        if row is not None:
+            rows.append(row)
+    rows, ref_rejects = _check_references(conn, columns.kind, rows)
+    rejects += ref_rejects
+    for enrich in ENRICHERS.get(columns.kind.kind, []):
+        for row in rows:
+            enrich(row.record)
+    _upsert(conn, columns.kind, rows, result)
+    _store_rejects(conn, columns.kind.kind, result, rejects)
+    result.rows_read += len(chunk)
+
+
+def _check_references(
+    conn: Connection, spec: KindSpec, rows: list[_Row]
+) -> tuple[list[_Row], list[tuple[Reject, dict[str, str]]]]:
+    bad: dict[int, Reject] = {}
+    for ref in (f for f in spec.fields if f.refers_to and f.type != "ref"):
+        wanted = {r.record.get(ref.name) for r in rows} - {None}
+        if not wanted:
+            continue
+        target = tables.CRM_TABLES[ref.refers_to or ""]
+        found = _existing_ids(conn, target, wanted)
+        for row in rows:
+            value = row.record.get(ref.name)
+            if value is not None and value not in found and row.number not in bad:
+                singular = (ref.refers_to or "").removesuffix("s").replace("opportunitie", "opportunity")
+                bad[row.number] = Reject(row.number, ref.name, value,
+                                         f"unknown {singular} {value!r} (import {ref.refers_to} first)")
+    kept = [r for r in rows if r.number not in bad]
+    return kept, [(bad[r.number], r.raw) for r in rows if r.number in bad]
+
+
+def _existing_ids(conn: Connection, table: sa.Table, ids: Iterable[Any]) -> set[Any]:
+    found: set[Any] = set()
+    values = list(ids)
+    for start in range(0, len(values), 900):
+        part = values[start:start + 900]
+        found.update(conn.execute(sa.select(table.c.id).where(table.c.id.in_(part))).scalars())
+    return found
+
+
+# ----------------------------------------------------------------------------- upsert
+
+
+def _key_of(spec: KindSpec, record: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(record[k] for k in spec.key)
+
+
+def _upsert(conn: Connection, spec: KindSpec, rows: list[_Row], result: ImportResult) -> None:
+    if not rows:
+        return
+    table = tables.metadata.tables[spec.table]
+    latest = {_key_of(spec, r.record): r.record for r in rows}  # the last row of a key wins
+    existing = _existing_rows(conn, table, spec, list(latest))
+    inserts, updates = [], []
+    for key, record in latest.items():
+        before = existing.get(key)
+        if before is None:
+            inserts.append(record)
+        elif any(_differs(before.get(c), v) for c, v in record.items()):
+            updates.append(record)
+        else:
+            result.unchanged += 1
+    if inserts:
+        conn.execute(table.insert(), [_with_defaults(table, r) for r in inserts])
+    for record in updates:
+        where = sa.and_(*(table.c[k] == record[k] for k in spec.key))
+        conn.execute(table.update().where(where).values(record))
+    result.inserted += len(inserts)
+    result.updated += len(updates)
+    result.unchanged += len(rows) - len(latest)
+
+
+def _with_defaults(table: sa.Table, record: dict[str, Any]) -> dict[str, Any]:
+    """An empty cell must not override a column default (e.g. ``is_won`` false)."""
+    out = dict(record)
+    for name, value in record.items():
+        default = table.c[name].default
+        if value is None and default is not None and default.is_scalar:
+            out[name] = default.arg
+    return out
+
+
+def _differs(stored: Any, new: Any) -> bool:
+    if isinstance(stored, float) or isinstance(new, float):
+        if stored is None or new is None:
+            return stored is not new
+        return abs(float(stored) - float(new)) > 1e-9
+    if isinstance(stored, datetime) and not isinstance(new, datetime):
+        return stored.date() != new
+    return bool(stored != new)
+
+
+def _existing_rows(
+    conn: Connection, table: sa.Table, spec: KindSpec, keys: list[tuple[Any, ...]]
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    key_cols = [table.c[k] for k in spec.key]
+    for start in range(0, len(keys), 450):
+        part = keys[start:start + 450]
+        if len(key_cols) == 1:
+            where = key_cols[0].in_([k[0] for k in part])
+        else:
+            where = sa.tuple_(*key_cols).in_(part)
+        for row in conn.execute(sa.select(table).where(where)).mappings():
+            found[tuple(row[k] for k in spec.key)] = dict(row)
+    return found
+
+
+def _store_rejects(
+    conn: Connection, kind: str, result: ImportResult, rejects: list[tuple[Reject, dict[str, str]]]
+) -> None:
+    if not rejects:
+        return
+    conn.execute(tables.import_reject.insert(), [
+        {"batch_id": result.batch_id, "kind": kind, "filename": result.filename,
+         "row_number": r.row_number, "column": r.column, "value": r.value,
+         "reason": r.reason, "raw": raw}
+        for r, raw in rejects
+    ])
+    result.rejected += len({r.row_number for r, _ in rejects})
+    room = 20 - len(result.rejects)
+    result.rejects.extend(r for r, _ in rejects[:max(room, 0)])
+
+
+# ----------------------------------------------------------------------------- reading back
+
+
+def list_rejects(
+    *, store: Store, batch_id: int | None = None, kind: str | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Rejected rows with their reason; by default those of each file's latest import."""
+    reject, batch = tables.import_reject, tables.import_batch
+    query = sa.select(reject).order_by(reject.c.batch_id, reject.c.row_number, reject.c.id)
+    if batch_id is not None:
+        query = query.where(reject.c.batch_id == batch_id)
+    else:
+        latest = sa.select(sa.func.max(batch.c.id)).group_by(batch.c.kind, batch.c.filename)
+        query = query.where(reject.c.batch_id.in_(latest))
+    if kind:
+        query = query.where(reject.c.kind == kind)
+    if limit:
+        query = query.limit(limit)
+    with store.begin() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def list_batches(*, store: Store, limit: int = 50) -> list[dict[str, Any]]:
+    batch = tables.import_batch
+    query = sa.select(batch).order_by(batch.c.id.desc()).limit(limit)
+    with store.begin() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]

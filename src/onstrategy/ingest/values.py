@@ -1,0 +1,98 @@
+"""Parse the text of one CSV cell into the field's type, or say exactly why it cannot be."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from onstrategy.crm.geo import normalize_country
+
+_TRUE = {"true", "yes", "y", "1", "t", "x", "won", "closed"}
+_FALSE = {"false", "no", "n", "0", "f", "", "open", "lost"}
+_KINDS = {
+    "call": "call", "calls": "call", "phone call": "call", "log a call": "call", "phone": "call",
+    "meeting": "meeting", "meetings": "meeting", "event": "meeting", "visit": "meeting",
+    "demo": "meeting", "video call": "meeting",
+    "email": "email", "e-mail": "email", "emails": "email", "send email": "email",
+}
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%m/%d/%y", "%d-%b-%Y",
+                 "%b %d, %Y", "%d %b %Y")
+_NUMBER_JUNK = re.compile(r"[\s$€£¥,_]|USD|EUR|GBP", re.IGNORECASE)
+_SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
+
+
+class BadValue(ValueError):
+    """The cell cannot be read as its field's type; the message says what was expected."""
+
+
+def parse_float(text: str) -> float | None:
+    raw = _NUMBER_JUNK.sub("", text)
+    if not raw:
+        return None
+    match = re.fullmatch(r"(-?\d+(?:\.\d+)?)([a-z]{0,2})", raw.lower())
+    if not match or (match.group(2) and match.group(2) not in _SUFFIX):
+        raise BadValue(f"not a number: {text!r}")
+    return float(match.group(1)) * _SUFFIX.get(match.group(2), 1.0)
+
+
+def parse_int(text: str) -> int | None:
+    value = parse_float(text)
+    if value is None:
+        return None
+    if value < 0:
+        raise BadValue(f"must not be negative: {text!r}")
+    return round(value)
+
+
+def parse_date(text: str) -> date | None:
+    raw = text.strip()
+    if not raw:
+        return None
+    iso = raw.replace("Z", "+00:00")
+    try:
+        return datetime.fromisoformat(iso).date()
+    except ValueError:
+        pass
+    head = raw.split(" ")[0] if re.match(r"^\d", raw) else raw
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(head, fmt).date()
+        except ValueError:
+            continue
+    raise BadValue(f"not a date: {text!r} (use YYYY-MM-DD or MM/DD/YYYY)")
+
+
+def parse_bool(text: str) -> bool | None:
+    raw = text.strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False if raw else None
+    raise BadValue(f"not true/false: {text!r}")
+
+
+def parse_kind(text: str) -> str | None:
+    raw = text.strip().lower()
+    if not raw:
+        return None
+    for prefix in ("call", "meeting", "email"):
+        if raw.startswith(prefix):
+            return prefix
+    if raw in _KINDS:
+        return _KINDS[raw]
+    raise BadValue(f"unknown activity type {text!r} (expected Call, Meeting or Email)")
+
+
+def parse_country(text: str) -> str | None:
+    if not text.strip():
+        return None
+    code = normalize_country(text)
+    if code is None:
+        raise BadValue(f"unknown country {text!r} (use a name or ISO code such as US)")
+    return code
+
+
+PARSERS = {
+    "int": parse_int, "float": parse_float, "date": parse_date, "bool": parse_bool,
+    "kind": parse_kind, "country": parse_country,
+}
