@@ -29,9 +29,13 @@ from onstrategy.engines.questions import classify_question, words
 MRDA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "dialogue-acts" / "mrda.psv"
 _PUNCT = re.compile(r"[?.,!;:\"]")
 _QUESTION_TAGS = frozenset({"qy", "qw", "qo", "qr", "qrr"})
-_FACT_WH = frozenset("who who's whom whose when where which".split())
-_FACT_HOW = frozenset("many much long often old far big soon large fast".split())
-_FACT_WHAT = frozenset("time date day year month week percentage percent number version".split())
+_FACT_WH = frozenset(["who", "who's", "whom", "whose", "when", "where", "which"])
+_FACT_HOW = frozenset(
+    ["many", "much", "long", "often", "old", "far", "big", "soon", "large", "fast"]
+)
+_FACT_WHAT = frozenset(
+    ["time", "date", "day", "year", "month", "week", "percentage", "percent", "number", "version"]
+)
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,10 @@ def _asks_fact(text: str) -> bool:
     for i, word in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         if word in ("what", "what's", "how", "why") or word in _FACT_WH:
-            return word in _FACT_WH or (word == "how" and nxt in _FACT_HOW) or (
-                word.startswith("what") and nxt in _FACT_WHAT
+            return (
+                word in _FACT_WH
+                or (word == "how" and nxt in _FACT_HOW)
+                or (word.startswith("what") and nxt in _FACT_WHAT)
             )
     return False
 
@@ -101,7 +107,8 @@ class Score:
         f1 = 2 * p * r / max(1e-9, p + r)
         acc = self.typed_right / max(1, self.typed)
         raw = self.raw_right / max(1, self.typed)
-        return f"{name:<34} P={p:.3f} R={r:.3f} F1={f1:.3f}  open/closed={acc:.3f} (raw qw=open {raw:.3f})"
+        scores = f"P={p:.3f} R={r:.3f} F1={f1:.3f}"
+        return f"{name:<34} {scores}  open/closed={acc:.3f} (raw qw=open {raw:.3f})"
 
     @property
     def f1(self) -> float:
@@ -110,10 +117,14 @@ class Score:
         return 2 * p * r / max(1e-9, p + r)
 
 
-def evaluate(rows: list[Row], *, punctuation: bool, rhetorical: str = "skip") -> Score:
-    """``rhetorical``: ``skip`` (main), ``negative`` or ``positive``."""
+def evaluate(
+    rows: list[Row], *, punctuation: bool, rhetorical: str = "skip", min_words: int = 0
+) -> Score:
+    """``rhetorical``: ``skip`` (main), ``negative`` or ``positive``; ``min_words``: scope."""
     score = Score()
     for row in rows:
+        if len(words(row.text)) < min_words:
+            continue
         gold = row.gold
         if gold == "rhetorical":
             if rhetorical == "skip":
@@ -138,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         for punctuation in (True, False):
             label = f"{split} {'punctuated' if punctuation else 'no punctuation'}"
             print(evaluate(chosen, punctuation=punctuation).line(label))
+        for punctuation in (True, False):
+            label = f"{split} {'punct' if punctuation else 'no punct'}, 3+ words"
+            print(evaluate(chosen, punctuation=punctuation, min_words=3).line(label))
         for mode in ("negative", "positive"):
             label = f"{split} no punct, qh as {mode}"
             print(evaluate(chosen, punctuation=False, rhetorical=mode).line(label))
@@ -154,7 +168,7 @@ def _print_errors(rows: list[Row], count: int) -> None:
         kind = "miss" if gold and not got else "false" if got and not gold else None
         if gold in ("open", "closed") and got and got != gold:
             kind = "type"
-        if kind and shown[kind] < count:
+        if kind and shown[kind] < count and len(words(row.text)) >= 3:
             shown[kind] += 1
             print(f"  {kind:<5} gold={gold} got={got} | {row.text}")
 

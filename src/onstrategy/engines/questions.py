@@ -12,9 +12,17 @@ the ICSI MRDA meeting corpus and measured on its ``dev``/``test`` splits (see
    there``, ``how we do it``), which is a clause, not a question - or with an auxiliary
    followed by a subject (``do you``, ``is there``, ``could we``, ``have they``), or with a
    request for a story (``tell me``, ``walk me through``, ``describe``, ``i'm curious``).
-3. It may also end in a tag (``isn't it``, ``don't you``, ``or not``, ``correct``, ``right``
-   after a clause) or be one of a few one-word questions (``why``, ``really``, ``what``).
-4. ``how about we ...`` and ``why don't we ...`` are suggestions; ``i wonder`` is a statement.
+3. ``or`` before a question adds an alternative (``or is it the budget``); a lone ``why`` or
+   ``how`` asks for a story; anything else ending in ``?`` is an echo or declarative
+   question (closed).
+4. ``how about we ...`` and ``why don't we ...`` are suggestions and ``i wonder`` is a
+   statement; greetings (``how are you``, ``how was your weekend``) are closed.
+
+What the rules leave out, on purpose: tags at the end of a statement (``..., right``,
+``... or not``) - in MRDA those are statements far more often than questions - and
+one-word checks (``right?``, ``okay?``, ``yeah?``), which only intonation tells from
+agreement. A declarative question without a question mark (``you have spare headsets``)
+cannot be told from a statement by its words; that is where recall is lost.
 
 **Open** questions invite a story: ``what``, ``how``, ``why``, ``what about``, ``tell me``,
 ``walk me through``, ``describe``, ``can you explain``. **Closed** questions are yes/no,
@@ -31,31 +39,37 @@ QuestionKind = Literal["open", "closed"]
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
 
-FILLERS = frozenset(
-    "um uh uhm hmm mm so and okay ok well but yeah yes oh like alright now then "
-    "also actually anyway just basically right".split()
+
+def _vocab(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+FILLERS = _vocab(
+    "um uh uhm hmm mm so and okay ok well but yeah yes oh like alright now then also actually "
+    "anyway just basically right"
 )
 _FILLER_PAIRS = (("i", "mean"), ("you", "know"), ("i", "guess"), ("all", "right"))
-
-WH_WORDS = frozenset("what what's whats how how's why who who's whom whose when where which".split())
-_FACT_WH = frozenset("who who's whom whose when where which".split())
-_FACT_HOW = frozenset("many much long often old far big soon large fast come".split())
-_FACT_WHAT = frozenset("time date day year month week percentage percent number version".split())
-
-AUXILIARIES = frozenset(
+WH_WORDS = _vocab("what what's whats how how's why who who's whom whose when where which")
+_FACT_WH = _vocab("who who's whom whose when where which")
+_FACT_HOW = _vocab("many much long often old far big soon large fast")
+_FACT_WHAT = _vocab("time date day year month week percentage percent number version")
+AUXILIARIES = _vocab(
     "do does did is are was were can could would will should shall have has had may might "
     "must am don't doesn't didn't isn't aren't wasn't weren't can't couldn't wouldn't won't "
-    "shouldn't haven't hasn't hadn't".split()
+    "shouldn't haven't hasn't hadn't"
 )
-SUBJECTS = frozenset(
+SUBJECTS = _vocab(
     "you we they it there i he she this that these those your you've you're anybody anyone "
-    "everyone everybody somebody someone people the a an any all our their his her my "
-    "y'all u".split()
+    "everyone everybody somebody someone people the any all our their his her my y'all"
 )
-_CLAUSE_SUBJECTS = frozenset(
+_CLAUSE_SUBJECTS = _vocab(
     "i we you they he she it i'm we're you're they're it's i've we've you've i'd we'd "
-    "you'd i'll we'll you'll".split()
+    "you'd i'll we'll you'll that's there's he's she's"
 )
+_PRONOUNS = _vocab("you we they it i he she there that this")
+_WHAT_NEXT = _vocab("about if else kind kinds sort type other one ones of")
+_ALWAYS_AUX = _vocab("does did")
+_STORY_VERBS = _vocab("tell walk describe explain talk share elaborate expand")
 _STORY_STARTS = (
     ("tell", "me"),
     ("tell", "us"),
@@ -71,30 +85,19 @@ _STORY_STARTS = (
     ("i'd", "like", "to", "hear"),
     ("i'd", "like", "to", "understand"),
 )
-_STORY_VERBS = frozenset("tell walk describe explain talk share elaborate expand".split())
 _SUGGESTIONS = (("how", "about", "we"), ("how", "about", "i"), ("why", "don't", "we"))
-_TAGS = (
-    ("or", "not"),
-    ("isn't", "it"),
-    ("aren't", "they"),
-    ("aren't", "you"),
-    ("don't", "you"),
-    ("don't", "they"),
-    ("don't", "we"),
-    ("doesn't", "it"),
-    ("didn't", "you"),
-    ("wasn't", "it"),
-    ("won't", "it"),
-    ("can't", "we"),
-    ("correct",),
-    ("right",),
-    ("eh",),
-    ("or", "what"),
-    ("or", "no"),
-    ("yes", "or", "no"),
+_PHATIC = (
+    ("how", "are", "you"),
+    ("how", "are", "things"),
+    ("how's", "it", "going"),
+    ("how", "is", "it", "going"),
+    ("how", "have", "you", "been"),
+    ("how", "was", "your"),
+    ("how's", "your"),
+    ("how", "is", "your"),
+    ("how", "you", "doing"),
 )
-_NOT_TAG_BEFORE_RIGHT = frozenset("that's thats all alright exactly yeah yes that is it's".split())
-_ONE_WORD = {"why": "open", "what": "closed", "really": "closed", "or": "closed"}
+_ONE_WORD: dict[str, QuestionKind] = {"why": "open", "how": "open"}
 
 
 def words(text: str) -> list[str]:
@@ -107,7 +110,7 @@ def classify_question(text: str) -> QuestionKind | None:
     tokens = _strip_start(words(text))
     if not tokens:
         return None
-    kind = _by_start(tokens) or _by_end(tokens)
+    kind = _by_start(tokens)
     if kind is None and text.rstrip().endswith("?"):
         kind = _kind_of_marked(tokens)
     return kind
@@ -127,7 +130,7 @@ def _strip_start(tokens: list[str]) -> list[str]:
 
 
 def _unstutter(tokens: list[str]) -> list[str]:
-    """Collapse a repeated opening of one or two words: ``do you do you know`` -> ``do you know``."""
+    """Collapse a repeated opening: ``do you do you know`` -> ``do you know``."""
     for size in (2, 1):
         while len(tokens) > 2 * size and tokens[:size] == tokens[size : 2 * size]:
             tokens = tokens[size:]
@@ -136,24 +139,37 @@ def _unstutter(tokens: list[str]) -> list[str]:
 
 def _by_start(tokens: list[str]) -> QuestionKind | None:
     if len(tokens) == 1:
-        kind = _ONE_WORD.get(tokens[0])
-        return kind if kind in ("open", "closed") else None  # type: ignore[return-value]
+        return _ONE_WORD.get(tokens[0])
     if tokens[0] == "or":
         return "closed" if _by_start(tokens[1:]) else None
     if _starts_with(tokens, _SUGGESTIONS) or _starts_with(tokens, (("i", "wonder"),)):
         return None
     if _starts_with(tokens, _STORY_STARTS):
         return "open"
+    if _starts_with(tokens, _PHATIC):
+        return "closed"
     if tokens[0] in WH_WORDS:
         return _wh_kind(tokens)
-    if tokens[0] in AUXILIARIES and tokens[1] in SUBJECTS:
+    if _inverted(tokens):
         return "open" if _asks_for_story(tokens) else "closed"
     return None
+
+
+def _inverted(tokens: list[str]) -> bool:
+    """Auxiliary then subject: ``do you``, ``is the budget``, ``have they``, ``does anna``."""
+    aux, subject = tokens[0], tokens[1]
+    if aux not in AUXILIARIES:
+        return False
+    if aux.startswith("ha"):
+        return subject in _PRONOUNS
+    return subject in SUBJECTS or aux in _ALWAYS_AUX
 
 
 def _wh_kind(tokens: list[str]) -> QuestionKind | None:
     head, nxt = tokens[0], tokens[1]
     if nxt in _CLAUSE_SUBJECTS:
+        return None
+    if not _wh_question(tokens):
         return None
     if head in _FACT_WH:
         return "closed"
@@ -164,20 +180,35 @@ def _wh_kind(tokens: list[str]) -> QuestionKind | None:
     return "open"
 
 
+def _wh_question(tokens: list[str]) -> bool:
+    """A wh-word opens a question, not a clause (``what we need is``, ``which is fine``)."""
+    head, nxt = tokens[0], tokens[1]
+    if head.endswith("'s"):
+        return True
+    if nxt in AUXILIARIES:
+        return not _pseudo_cleft(tokens) and (
+            head != "which" or (tokens[2:3] != [] and tokens[2] in SUBJECTS)
+        )
+    if nxt == "else" or (head in ("what", "which") and (nxt in _WHAT_NEXT or nxt in _FACT_WHAT)):
+        return True
+    return head in ("what", "how", "which") and _inverted_soon(tokens[2:5])
+
+
+def _pseudo_cleft(tokens: list[str]) -> bool:
+    """``what is important is that ...``: a clause that names something, then ``is``."""
+    return tokens[1] in ("is", "was") and any(t in ("is", "was") for t in tokens[3:5])
+
+
+def _inverted_soon(tokens: list[str]) -> bool:
+    """``what other ideas do you have``, ``how close are you``."""
+    return any(
+        tokens[i] in AUXILIARIES and tokens[i + 1] in _PRONOUNS for i in range(len(tokens) - 1)
+    )
+
+
 def _asks_for_story(tokens: list[str]) -> bool:
     """``can you tell me``, ``could you walk us through``, ``would you describe``."""
     return any(word in _STORY_VERBS for word in tokens[2:4])
-
-
-def _by_end(tokens: list[str]) -> QuestionKind | None:
-    if len(tokens) < 3:
-        return None
-    for tag in _TAGS:
-        if tuple(tokens[-len(tag) :]) == tag:
-            if tag == ("right",) and tokens[-2] in _NOT_TAG_BEFORE_RIGHT:
-                return None
-            return "closed"
-    return None
 
 
 def _kind_of_marked(tokens: list[str]) -> QuestionKind:

@@ -151,7 +151,9 @@ def _parse_text(text: str, source: str) -> Iterator[Utterance]:
         elif last is not None:
             last = replace(last, text=f"{last.text} {raw.strip()}")
         else:
-            raise _line_error(source, number, raw, "`Speaker: text` (optionally `[hh:mm:ss]` first)")
+            raise _line_error(
+                source, number, raw, "`Speaker: text` (optionally `[hh:mm:ss]` first)"
+            )
     if last is not None:
         yield last
 
@@ -171,7 +173,7 @@ def _line_error(source: str, number: int, raw: str, expected: str) -> InvalidInp
     )
 
 
-def _cues(text: str, source: str) -> Iterator[tuple[int, float, float, list[str]]]:
+def _cues(text: str) -> Iterator[tuple[int, float, float, list[str]]]:
     """``(line, start, end, payload lines)`` for each cue of a VTT or SRT file."""
     lines = text.split("\n")
     i = 0
@@ -191,7 +193,7 @@ def _cues(text: str, source: str) -> Iterator[tuple[int, float, float, list[str]
 def _parse_cues(text: str, source: str) -> Iterator[Utterance]:
     speaker: str | None = None
     found = False
-    for number, start, end, payload in _cues(text, source):
+    for number, start, end, payload in _cues(text):
         found = True
         for who, said in _cue_parts(payload):
             speaker = who or speaker
@@ -217,7 +219,8 @@ def _cue_parts(payload: list[str]) -> Iterator[tuple[str | None, str]]:
         for voice in voices:
             yield voice["speaker"].strip(), _clean(voice["text"])
         return
-    speaker, words = None, []
+    speaker: str | None = None
+    words: list[str] = []
     for line in payload:
         match = _TEXT_LINE.match(_TAG.sub("", line).lstrip("- "))
         if match and not match["time"] and _speaker_like(match["speaker"]):
