@@ -1,0 +1,179 @@
+"""ICP fit: a rule-based, explainable score (0-100) and tier for every account or lead.
+
+For each ICP segment, every criterion the segment names (industry, employees, annual
+revenue, geography, named-account list) is met or not; the segment's score is the share of
+the criterion weights that are met, times 100. An account's score is its best segment's
+score; its tier comes from the thresholds (A/B/C, else D); it is *in profile* when its tier
+is one the ICP lists. Every point traces to a criterion, so "why?" always has an answer.
+
+The score is one Ibis expression (``fit_table``), so the same definition runs on SQLite,
+PostgreSQL, DuckDB or Spark. ``explain`` turns a row of it into reasons in plain words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from onstrategy.strategy.model import ICP, Segment, Version
+
+CRITERIA = ("industry", "employees", "annual_revenue", "geography", "named_list")
+
+
+@dataclass(frozen=True)
+class Reason:
+    criterion: str
+    met: bool
+    points: float
+    text: str
+
+
+@dataclass(frozen=True)
+class AccountFit:
+    account_id: str
+    name: str | None
+    score: float
+    tier: str
+    in_profile: bool
+    segment: str | None
+    version: str
+    reasons: tuple[Reason, ...]
+
+
+def _column(segment_index: int, criterion: str) -> str:
+    return f"s{segment_index}_{criterion}"
+
+
+def _criterion(table: ir.Table, segment: Segment, criterion: str, members: ir.Column | None
+               ) -> ir.BooleanValue:
+    if criterion == "industry":
+        wanted = [i.strip().lower() for i in segment.industries]
+        expr = table.industry.strip().lower().isin(wanted)
+    elif criterion == "employees":
+        expr = _in_range(table.employees, segment.employees)
+    elif criterion == "annual_revenue":
+        expr = _in_range(table.annual_revenue, segment.annual_revenue)
+    elif criterion == "geography":
+        expr = ibis.literal(True)
+        if segment.countries:
+            expr = expr & table.country.isin(segment.countries)
+        if segment.states:
+            expr = expr & table.state.isin(segment.states)
+    elif members is not None:
+        expr = table.fit_key.isin(members)
+    else:
+        expr = ibis.literal(False)
+    return expr.fill_null(False)
+
+
+def _in_range(column: ir.NumericColumn, bounds: Any) -> ir.BooleanValue:
+    expr = column.notnull()
+    if bounds.min is not None:
+        expr = expr & (column >= bounds.min)
+    if bounds.max is not None:
+        expr = expr & (column <= bounds.max)
+    return expr
+
+
+def _list_members(list_entries: ir.Table | None, lists: list[str]) -> ir.Column | None:
+    if list_entries is None or not lists:
+        return None
+    chosen = list_entries.filter(list_entries.list_id.isin(lists), list_entries.account_id.notnull())
+    return chosen.account_id
+
+
+def fit_table(*, table: ir.Table, key: str, version: Version,
+              list_entries: ir.Table | None = None) -> ir.Table:
+    """``table`` (accounts or leads) with one boolean column per segment criterion, and
+    ``fit_score``, ``fit_tier``, ``fit_segment``, ``in_profile``.
+
+    ``key`` names the column that identifies the account for named-list membership.
+    """
+    icp = version.icp
+    table = table.mutate(fit_key=table[key])
+    flags: dict[str, ir.BooleanValue] = {}
+    scores: list[ir.NumericValue] = []
+    for i, segment in enumerate(icp.segments):
+        criteria = segment.criteria()
+        total = sum(icp.weights.of(c) for c in criteria) or 1.0
+        points: ir.NumericValue = ibis.literal(0.0)
+        for criterion in criteria:
+            members = _list_members(list_entries, segment.named_lists)
+            flag = _criterion(table, segment, criterion, members)
+            flags[_column(i, criterion)] = flag
+            points = points + flag.ifelse(icp.weights.of(criterion), 0.0)
+        scores.append((points * 100.0 / total).round(1))
+    table = table.mutate(**flags, **{f"s{i}_score": s for i, s in enumerate(scores)})
+    best = ibis.greatest(*[table[f"s{i}_score"] for i in range(len(scores))]) if len(
+        scores) > 1 else table["s0_score"]
+    table = table.mutate(fit_score=best)
+    return table.mutate(
+        fit_tier=_tier_expr(table.fit_score, icp),
+        fit_segment=_segment_expr(table, icp),
+        in_profile=_tier_expr(table.fit_score, icp).isin(icp.in_profile),
+    )
+
+
+def _tier_expr(score: ir.NumericValue, icp: ICP) -> ir.StringValue:
+    tiers = icp.tiers
+    return ibis.cases(
+        (score >= tiers.A, "A"), (score >= tiers.B, "B"), (score >= tiers.C, "C"), else_="D"
+    )
+
+
+def _segment_expr(table: ir.Table, icp: ICP) -> ir.StringValue:
+    branches = [(table[f"s{i}_score"] == table.fit_score, seg.name)
+                for i, seg in enumerate(icp.segments)]
+    return ibis.cases(*branches, else_=None)
+
+
+def account_fit_table(*, store: Any, version: Version) -> ir.Table:
+    """Fit of every account in the store under ``version`` (quarantined ones included)."""
+    return fit_table(table=store.table("account"), key="id", version=version,
+                     list_entries=store.table("named_list_entry"))
+
+
+def explain(row: dict[str, Any], *, version: Version) -> AccountFit:
+    """Turn one row of ``fit_table`` into the score with its reasons in plain words."""
+    icp = version.icp
+    index = next((i for i, s in enumerate(icp.segments) if s.name == row.get("fit_segment")), 0)
+    segment = icp.segments[index]
+    total = sum(icp.weights.of(c) for c in segment.criteria()) or 1.0
+    reasons = tuple(
+        _reason(segment, c, bool(row.get(_column(index, c))), icp.weights.of(c) * 100 / total, row)
+        for c in segment.criteria()
+    )
+    return AccountFit(
+        account_id=str(row.get("fit_key") or row.get("id")), name=row.get("name"),
+        score=float(row["fit_score"]), tier=str(row["fit_tier"]),
+        in_profile=bool(row["in_profile"]), segment=segment.name, version=version.id,
+        reasons=reasons,
+    )
+
+
+def _reason(segment: Segment, criterion: str, met: bool, points: float,
+            row: dict[str, Any]) -> Reason:
+    earned = round(points, 1) if met else 0.0
+    return Reason(f"icp.{criterion}", met, earned, _describe(segment, criterion, met, row))
+
+
+def _describe(segment: Segment, criterion: str, met: bool, row: dict[str, Any]) -> str:
+    verb = "is" if met else "is not"
+    if criterion == "industry":
+        value = row.get("industry") or "unknown industry"
+        return f"{value} {verb} a target industry ({', '.join(segment.industries)})"
+    if criterion in ("employees", "annual_revenue"):
+        value = row.get(criterion)
+        label = "employees" if criterion == "employees" else "annual revenue"
+        bounds = segment.employees if criterion == "employees" else segment.annual_revenue
+        shown = f"{value:,.0f}" if value is not None else "unknown"
+        return f"{label} {shown} {verb} in the target range {bounds.describe() if bounds else ''}"
+    if criterion == "geography":
+        where = "/".join(str(v) for v in (row.get("state"), row.get("country")) if v) or "unknown"
+        target = ", ".join(segment.states or segment.countries)
+        return f"location {where} {verb} in the target area ({target})"
+    lists = ", ".join(segment.named_lists)
+    return f"{'on' if met else 'not on'} the named-account list {lists}"
