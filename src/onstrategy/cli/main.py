@@ -8,6 +8,8 @@ import typer
 
 from onstrategy import __version__
 from onstrategy.cli import calls, imports, titles
+from onstrategy.cli import report as report_cmd
+from onstrategy.cli import strategy as strategy_cmd
 from onstrategy.cli import match as match_cmd
 from onstrategy.cli.common import CliContext, OnstrategyGroup
 from onstrategy.settings import load_settings
@@ -44,10 +46,12 @@ def root(
     ctx.obj = CliContext(settings=load_settings(database_url=database_url, strategy_file=strategy))
 
 
+app.add_typer(strategy_cmd.app, name="strategy")
 app.add_typer(imports.app, name="import")
 app.add_typer(titles.app, name="titles")
 app.add_typer(calls.app, name="calls")
 app.command("match")(match_cmd.match)
+app.command("report")(report_cmd.report)
 
 
 def main() -> None:  # pragma: no cover - the console script

@@ -57,9 +57,19 @@ def _child(node: yaml.Node | None, part: str | int) -> yaml.Node | None:
     return None
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML, but dates stay text so pydantic reports a bad one with its path."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
     try:
-        return yaml.safe_load(text), yaml.compose(text)
+        return yaml.load(text, Loader=_Loader), yaml.compose(text, Loader=_Loader)  # noqa: S506
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source
@@ -84,6 +94,18 @@ def problems_from_validation(
     return problems
 
 
+def _locate(problem: Problem, root: yaml.Node | None) -> Problem:
+    """Add the line number to a problem found by a cross-check."""
+    import re
+
+    loc: list[str | int] = []
+    for name, index in re.findall(r"([A-Za-z_]+)|\[(\d+)\]", problem.where):
+        loc.append(int(index) if index else name)
+    line = _line_of(root, tuple(loc))
+    where = problem.where + (f" (line {line})" if line else "")
+    return Problem(where, problem.message, problem.hint)
+
+
 def parse_strategy(text: str, *, source: str = "strategy.yaml") -> Strategy:
     """Validate strategy YAML text; raise StrategyInvalid listing every problem."""
     from onstrategy.strategy.check import cross_check
@@ -94,12 +116,14 @@ def parse_strategy(text: str, *, source: str = "strategy.yaml") -> Strategy:
             source, [Problem("(top level)", "expected a mapping with name and versions",
                              "start from examples/strategy.yaml")]
         )
+    problems = []
+    strategy = None
     try:
         strategy = Strategy.model_validate(data)
     except ValidationError as err:
-        raise StrategyInvalid(source, problems_from_validation(err, root, source)) from None
-    problems = cross_check(strategy)
-    if problems:
+        problems = problems_from_validation(err, root, source)
+    problems += [_locate(p, root) for p in cross_check(data)]
+    if problems or strategy is None:
         raise StrategyInvalid(source, problems)
     return strategy
 
