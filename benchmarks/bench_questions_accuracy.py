@@ -102,19 +102,28 @@ class Score:
             self.fn += 1
 
     def line(self, name: str) -> str:
-        p = self.tp / max(1, self.tp + self.fp)
-        r = self.tp / max(1, self.tp + self.fn)
-        f1 = 2 * p * r / max(1e-9, p + r)
-        acc = self.typed_right / max(1, self.typed)
+        p, r, f1, acc = self.precision, self.recall, self.f1, self.type_accuracy
         raw = self.raw_right / max(1, self.typed)
         scores = f"P={p:.3f} R={r:.3f} F1={f1:.3f}"
         return f"{name:<34} {scores}  open/closed={acc:.3f} (raw qw=open {raw:.3f})"
 
     @property
+    def precision(self) -> float:
+        return self.tp / max(1, self.tp + self.fp)
+
+    @property
+    def recall(self) -> float:
+        return self.tp / max(1, self.tp + self.fn)
+
+    @property
     def f1(self) -> float:
-        p = self.tp / max(1, self.tp + self.fp)
-        r = self.tp / max(1, self.tp + self.fn)
+        p, r = self.precision, self.recall
         return 2 * p * r / max(1e-9, p + r)
+
+    @property
+    def type_accuracy(self) -> float:
+        """Open/closed right among detected questions whose gold type is known."""
+        return self.typed_right / max(1, self.typed)
 
 
 def evaluate(

@@ -183,7 +183,7 @@ def _wh_kind(tokens: list[str]) -> QuestionKind | None:
 def _wh_question(tokens: list[str]) -> bool:
     """A wh-word opens a question, not a clause (``what we need is``, ``which is fine``)."""
     head, nxt = tokens[0], tokens[1]
-    if head.endswith("'s"):
+    if head.endswith("'s") or head == "who":
         return True
     if nxt in AUXILIARIES:
         return not _pseudo_cleft(tokens) and (
