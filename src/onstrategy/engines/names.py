@@ -23,6 +23,7 @@ _SHORT_AMPERSAND = re.compile(r"\b(\w{1,2})\s?&\s?(\w{1,2})\b")
 _DOT_TLD = re.compile(r"(\w)\.(?:com|net|org|io|ai|co)\b")
 _APOSTROPHE = re.compile(r"['’`´]")
 _NON_WORD = re.compile(r"[\W_]+")
+_SEC_STATE = re.compile(r"\s*/[a-z]{2,3}/?\s*$")  # "WELLS FARGO & COMPANY/MN", "/DE/"
 _STOPWORDS = frozenset({"the", "and", "of", "und", "et", "com", "www"})
 
 
@@ -77,7 +78,7 @@ def _fold_token(token: str) -> str:
 def _clean_text(name: str) -> str:
     text = html.unescape(html.unescape(name))
     text = _MARKS.sub(" ", _TAG.sub(" ", text))
-    text = _plain(text)
+    text = _SEC_STATE.sub("", _plain(text))
     text = _SHORT_AMPERSAND.sub(r"\1\2", text)
     text = text.replace("&", " and ").replace("+", " and ")
     text = _DOT_TLD.sub(r"\1", text)

@@ -1,0 +1,457 @@
+"""Lead-to-account and list-to-account matching, the way a careful RevOps person does it.
+
+1. **Domain first.** The registrable domain of the query's domain, website or email
+   (``jane@eu.acme.co.uk`` → ``acme.co.uk``) found on exactly one account is strong
+   evidence. Free-mail and ISP domains (gmail.com, comcast.net, …) never identify a
+   company. Several accounts on one domain are told apart by name and location, or go
+   to review.
+2. **Then the name**, normalised (:mod:`onstrategy.engines.names`) and compared word by
+   word, each word weighted by how rare it is among the accounts (IDF) and by whether it
+   carries identity at all ("group", "india" weigh little). A reference word missing from
+   the query costs more than an extra word in the query, so "Google India" finds "Google"
+   while "Delta Dental" does not find "Delta Air Lines". Misspelt words are mapped with
+   rapidfuzz; acronyms ("IBM") meet the initials of the reference ("international
+   business machines") at a lower score than an exact name.
+3. **Location** (country, state, city) breaks ties between close candidates.
+
+Each result has a score 0–100, its reasons and the runner-up candidates. A score at or
+above ``match_threshold`` with no candidate within ``margin`` is ``matched``; a close
+second or a score between ``review_threshold`` and ``match_threshold`` is ``ambiguous``
+(for the review queue, never guessed: ``to_id`` is None); anything lower is ``none``.
+
+Blocking keeps it fast: an inverted index over name words (postings as numpy arrays),
+a compact-name key, an initials key and a domain key; a query is only ever compared with
+references that share one of them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from rapidfuzz import fuzz, process
+
+from onstrategy.crm.geo import normalize_country, normalize_state
+from onstrategy.engines.domains import domain_label, is_free_mail_domain, registrable_domain
+from onstrategy.engines.names import company_name_tokens, initials, token_weight_factor
+
+Status = Literal["matched", "ambiguous", "none"]
+
+__all__ = [
+    "AccountIndex",
+    "Candidate",
+    "MatchRecord",
+    "MatchResult",
+    "is_free_mail_domain",
+    "normalize_company_name",
+    "registrable_domain",
+]
+
+from onstrategy.engines.names import normalize_company_name  # noqa: E402  (re-export)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRecord:
+    """One row on either side: a lead or list entry (query) or an account (reference)."""
+
+    id: str
+    name: str | None = None
+    domain: str | None = None
+    website: str | None = None
+    email: str | None = None
+    city: str | None = None
+    state: str | None = None
+    country: str | None = None
+
+    def registrable_domain(self) -> str | None:
+        """The first registrable domain among ``domain``, ``website`` and ``email``."""
+        for value in (self.domain, self.website, self.email):
+            if value and (found := registrable_domain(value)):
+                return found
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A reference the query could be, with its score and why."""
+
+    to_id: str
+    score: float
+    name: str | None
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """The decision for one query: matched, ambiguous (to review) or none."""
+
+    from_id: str
+    to_id: str | None
+    score: float
+    status: Status
+    reasons: tuple[str, ...]
+    candidates: tuple[Candidate, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "from_id": self.from_id,
+            "to_id": self.to_id,
+            "score": self.score,
+            "status": self.status,
+            "reasons": list(self.reasons),
+            "candidates": [
+                {"to_id": c.to_id, "score": c.score, "name": c.name} for c in self.candidates
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MatchThresholds:
+    """Decision thresholds (scores 0–100) and score shape; defaults tuned on the dev split.
+
+    - ``match_threshold`` (90): at or above, and clear of the runner-up, it is a match.
+    - ``review_threshold`` (70): at or above (but not a clear match), it goes to review.
+    - ``margin`` (5): a runner-up this close makes the best one ambiguous.
+    - ``candidates`` (5): how many alternatives a result carries for the review queue.
+    """
+
+    match_threshold: float = 90.0
+    review_threshold: float = 70.0
+    margin: float = 5.0
+    candidates: int = 5
+
+
+# Score shape (module constants, documented in the module docstring).
+_REF_EXPONENT = 1.0  # a reference word the query lacks costs this much
+_QUERY_EXPONENT = 0.15  # an extra query word costs less (leads add "India", "via X")
+_DOMAIN_BASE = 92.0  # same registrable domain: 92 + up to 8 for agreeing names
+_DOMAIN_CONFLICT = 15.0  # both sides have a domain and they differ
+_ACRONYM_SCORE = 90.0  # "ibmx" = initials of a 4+ word reference name
+_SHORT_ACRONYM_SCORE = 85.0  # 2–3 letters collide often: "ibm" goes to review unless unique by domain
+_REVERSE_ACRONYM_SCORE = 80.0  # the query spelled out, the reference an acronym: review
+_COMPACT_SCORE = 98.0  # same letters, different spacing: "srilankan" / "sri lankan"
+_FUZZY_TOKEN_CUTOFF = 85.0  # word similarity for a misspelling ("erisson" ~ "ericsson")
+_UNKNOWN_WORD = 0.5  # a query word no reference has (often noise): half the rarest weight
+_SAME_FIRST_WORD = 6.0  # tie-break: "Kapsch Carrier Solutions" is Kapsch more than Carrier
+_MAX_POSTINGS = 50_000  # a word on more references than this does not block on its own
+_NAME_FROM_DOMAIN_FACTOR = 0.9  # no name given: the domain label stands in, scored lower
+
+
+@dataclass
+class _Scored:
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    tiebreak: float = 0.0  # word order, name on a shared domain: ranks, never lifts a score
+    location: float = 0.0  # same place ranks higher; a different place also lowers the score
+
+    @property
+    def ranked(self) -> float:
+        return self.score + self.tiebreak + self.location
+
+    @property
+    def decided(self) -> float:
+        return self.score + min(self.location, 0.0)
+
+
+def _loc(value: str | None) -> str:
+    return " ".join(value.casefold().split()) if value else ""
+
+
+def _place(record: MatchRecord) -> tuple[str, str, str]:
+    """Country code, state code and city, spelled one way ("USA"/"United States" → "US")."""
+    country = normalize_country(record.country) if record.country else None
+    state = normalize_state(record.state, country) if record.state else None
+    return (country or _loc(record.country), _loc(state), _loc(record.city))
+
+
+class AccountIndex:
+    """An index built once over the reference side (accounts), reused for many queries."""
+
+    def __init__(self, references: list[MatchRecord], thresholds: MatchThresholds) -> None:
+        self.references = references
+        self.thresholds = thresholds
+        self._tokens: list[tuple[int, ...]] = []
+        self._norm: list[str] = []
+        self._vocab: dict[str, int] = {}
+        self._by_compact: dict[str, list[int]] = defaultdict(list)
+        self._by_initials: dict[str, list[int]] = defaultdict(list)
+        self._by_domain: dict[str, list[int]] = defaultdict(list)
+        self._domains: list[str | None] = []
+        self._weights: NDArray[np.float64] = np.zeros(0)
+        self._ref_weight: NDArray[np.float64] = np.zeros(0)
+        self._post_refs: NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+        self._post_start: NDArray[np.int64] = np.zeros(1, dtype=np.int64)
+        self._by_affix: dict[str, list[int]] = defaultdict(list)
+        self._vocab_list: list[str] = []
+
+    # ----------------------------------------------------------------------------- build
+    @classmethod
+    def build(
+        cls,
+        references: Iterable[MatchRecord],
+        *,
+        match_threshold: float = 90.0,
+        review_threshold: float = 70.0,
+        margin: float = 5.0,
+        candidates: int = 5,
+    ) -> AccountIndex:
+        """Index the references (accounts); see :class:`MatchThresholds` for the knobs."""
+        thresholds = MatchThresholds(match_threshold, review_threshold, margin, candidates)
+        index = cls(list(references), thresholds)
+        index._index_names()
+        index._index_domains()
+        index._index_weights()
+        return index
+
+    def _token_id(self, token: str) -> int:
+        found = self._vocab.get(token)
+        if found is None:
+            found = self._vocab[token] = len(self._vocab_list)
+            self._vocab_list.append(token)
+        return found
+
+    def _index_names(self) -> None:
+        for ref_no, ref in enumerate(self.references):
+            tokens = company_name_tokens(ref.name) if ref.name else ()
+            unique = tuple(dict.fromkeys(tokens))
+            self._norm.append(" ".join(tokens))
+            self._tokens.append(tuple(self._token_id(t) for t in unique))
+            if tokens:
+                self._by_compact["".join(tokens)].append(ref_no)
+            if 2 <= len(tokens) <= 6:
+                self._by_initials[initials(tokens)].append(ref_no)
+
+    def _index_domains(self) -> None:
+        for ref_no, ref in enumerate(self.references):
+            domain = ref.registrable_domain()
+            if domain and is_free_mail_domain(domain):
+                domain = None
+            self._domains.append(domain)
+            if domain:
+                self._by_domain[domain].append(ref_no)
+
+    def _index_weights(self) -> None:
+        lengths = np.fromiter((len(t) for t in self._tokens), dtype=np.int64)
+        flat = np.fromiter((i for t in self._tokens for i in t), dtype=np.int64)
+        owners = np.repeat(np.arange(len(self._tokens), dtype=np.int32), lengths)
+        df = np.bincount(flat, minlength=len(self._vocab_list)).astype(np.float64)
+        factors = np.fromiter(
+            (token_weight_factor(t) for t in self._vocab_list), dtype=np.float64
+        )
+        self._weights = np.log1p(len(self.references) / np.maximum(df, 1.0)) * factors
+        totals = np.bincount(owners, weights=self._weights[flat], minlength=len(self._tokens))
+        self._ref_weight = totals
+        order = np.argsort(flat, kind="stable")
+        self._post_refs = owners[order]
+        self._post_start = np.concatenate(([0], np.cumsum(df.astype(np.int64))))
+        for token_no, token in enumerate(self._vocab_list):
+            if len(token) >= 5:
+                self._by_affix["<" + token[:4]].append(token_no)
+                self._by_affix[">" + token[-4:]].append(token_no)
+
+    @property
+    def max_weight(self) -> float:
+        """Weight of a word never seen among the references (rarest possible)."""
+        return math.log1p(max(len(self.references), 1))
+
+    # ----------------------------------------------------------------------------- query
+    def match_many(self, queries: Iterable[MatchRecord]) -> Iterator[MatchResult]:
+        """Match each query in order (lazy: results stream as queries are read)."""
+        for query in queries:
+            yield self.match(query)
+
+    def match(self, query: MatchRecord) -> MatchResult:
+        """Decide which reference (if any) the query is, with a score and reasons."""
+        notes: list[str] = []
+        domain = query.registrable_domain()
+        if domain and is_free_mail_domain(domain):
+            notes.append(f"{domain} is a free-mail or ISP domain: it does not identify a company")
+            domain = None
+        tokens = company_name_tokens(query.name) if query.name else ()
+        factor = 1.0
+        if not tokens and domain and domain not in self._by_domain:
+            tokens = company_name_tokens(domain_label(domain))
+            factor = _NAME_FROM_DOMAIN_FACTOR
+            notes.append(f"no name given: compared the domain name {tokens and tokens[0]!r}")
+        scored = self._score_names(tokens, factor)
+        self._apply_domain(domain, scored)
+        self._apply_location(query, scored)
+        return self._decide(query, scored, notes)
+
+    def _score_names(self, tokens: tuple[str, ...], factor: float) -> dict[int, _Scored]:
+        if not tokens:
+            return {}
+        scored = self._score_tokens(tokens)
+        self._score_acronyms(tokens, scored)
+        compact = "".join(tokens)
+        norm = " ".join(tokens)
+        for ref_no in self._by_compact.get(compact, ()):
+            exact = self._norm[ref_no] == norm
+            value = 100.0 if exact else _COMPACT_SCORE
+            why = "same name" if exact else "same name apart from spacing"
+            scored[ref_no] = _Scored(value, [f"{why}: {self._norm[ref_no]!r}"])
+        first = self._vocab.get(tokens[0])
+        for ref_no, entry in scored.items():
+            entry.score *= factor
+            if first is not None and self._tokens[ref_no][:1] == (first,):
+                entry.tiebreak += _SAME_FIRST_WORD
+        return scored
+
+    def _lookup(self, token: str) -> tuple[int, float] | None:
+        """The indexed word for a query word (itself, or a close spelling) and its credit."""
+        found = self._vocab.get(token)
+        if found is not None:
+            return found, 1.0
+        if len(token) < 5:
+            return None
+        near = {*self._by_affix.get("<" + token[:4], ()), *self._by_affix.get(">" + token[-4:], ())}
+        if not near:
+            return None
+        choices = {no: self._vocab_list[no] for no in sorted(near)}
+        best = process.extractOne(
+            token, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_TOKEN_CUTOFF
+        )
+        return (int(best[2]), best[1] / 100.0) if best else None
+
+    def _score_tokens(self, tokens: tuple[str, ...]) -> dict[int, _Scored]:
+        unique = tuple(dict.fromkeys(tokens))
+        found = [self._lookup(t) for t in unique]
+        query_weights = [
+            self._weights[f[0]] if f else self.max_weight * _UNKNOWN_WORD * token_weight_factor(t)
+            for t, f in zip(unique, found, strict=True)
+        ]
+        query_total = float(sum(query_weights)) or 1.0
+        blocks = [
+            (f[0], f[1], w)
+            for f, w in zip(found, query_weights, strict=True)
+            if f and self._df(f[0]) <= _MAX_POSTINGS
+        ]
+        if not blocks:
+            usable = [(f[0], f[1], w) for f, w in zip(found, query_weights, strict=True) if f]
+            blocks = sorted(usable, key=lambda b: self._df(b[0]))[:1]
+        if not blocks:
+            return {}
+        return self._accumulate(blocks, query_total, unique)
+
+    def _df(self, token_no: int) -> int:
+        return int(self._post_start[token_no + 1] - self._post_start[token_no])
+
+    def _accumulate(
+        self, blocks: list[tuple[int, float, float]], query_total: float, unique: tuple[str, ...]
+    ) -> dict[int, _Scored]:
+        ids = [self._post_refs[self._post_start[t] : self._post_start[t + 1]] for t, _, _ in blocks]
+        ref_credit = [np.full(len(i), self._weights[t] * c) for i, (t, c, _) in zip(ids, blocks, strict=True)]
+        query_credit = [np.full(len(i), w * c) for i, (_, c, w) in zip(ids, blocks, strict=True)]
+        refs, inverse = np.unique(np.concatenate(ids), return_inverse=True)
+        ref_matched = np.bincount(inverse, weights=np.concatenate(ref_credit))
+        query_matched = np.bincount(inverse, weights=np.concatenate(query_credit))
+        cover_ref = np.minimum(ref_matched / np.maximum(self._ref_weight[refs], 1e-9), 1.0)
+        cover_query = np.minimum(query_matched / query_total, 1.0)
+        scores = 100.0 * cover_ref**_REF_EXPONENT * cover_query**_QUERY_EXPONENT
+        keep = np.argsort(-scores, kind="stable")[: max(self.thresholds.candidates * 4, 20)]
+        words = ", ".join(unique)
+        return {
+            int(refs[k]): _Scored(
+                float(scores[k]),
+                [
+                    f"name {self._norm[int(refs[k])]!r} ~ {words!r}: "
+                    f"{cover_ref[k]:.0%} of its words found, "
+                    f"{cover_query[k]:.0%} of the query's words explained"
+                ],
+            )
+            for k in keep
+            if scores[k] > 0
+        }
+
+    def _score_acronyms(self, tokens: tuple[str, ...], scored: dict[int, _Scored]) -> None:
+        if len(tokens) == 1 and 2 <= len(tokens[0]) <= 6:
+            acronym = tokens[0]
+            value = _ACRONYM_SCORE if len(acronym) >= 4 else _SHORT_ACRONYM_SCORE
+            for ref_no in self._by_initials.get(acronym, ()):
+                if scored.get(ref_no, _Scored(0.0)).score < value:
+                    why = f"{acronym.upper()} is the initials of {self._norm[ref_no]!r}"
+                    scored[ref_no] = _Scored(value, [why])
+        if 3 <= len(tokens) <= 6:
+            spelled = initials(tokens)
+            for ref_no in self._by_compact.get(spelled, ()):
+                if len(self._tokens[ref_no]) == 1 and scored.get(ref_no, _Scored(0)).score < _REVERSE_ACRONYM_SCORE:
+                    why = f"{spelled.upper()} is the initials of {' '.join(tokens)!r}"
+                    scored[ref_no] = _Scored(_REVERSE_ACRONYM_SCORE, [why])
+
+    def _apply_domain(self, domain: str | None, scored: dict[int, _Scored]) -> None:
+        if not domain:
+            return
+        owners = self._by_domain.get(domain, [])
+        for ref_no in owners:
+            entry = scored.get(ref_no)
+            name_part = entry.score if entry else 0.0
+            reasons = [f"same domain {domain}"]
+            if entry:
+                reasons.append(entry.reasons[0])
+            value = _DOMAIN_BASE + (100 - _DOMAIN_BASE) * name_part / 100
+            # Several accounts on one domain: the name tells them apart (ranking only).
+            tiebreak = name_part / 5 if len(owners) > 1 else 0.0
+            scored[ref_no] = _Scored(value, reasons, tiebreak)
+        for ref_no, entry in scored.items():
+            theirs = self._domains[ref_no]
+            if theirs and theirs != domain:
+                entry.score -= _DOMAIN_CONFLICT
+                entry.reasons.append(f"different domains: {domain} vs {theirs}")
+            elif owners and theirs is None:
+                entry.score = min(entry.score, _DOMAIN_BASE - _DOMAIN_CONFLICT)
+                entry.reasons.append(f"the domain {domain} belongs to another account")
+
+    def _apply_location(self, query: MatchRecord, scored: dict[int, _Scored]) -> None:
+        wanted = _place(query)
+        if not any(wanted):
+            return
+        for ref_no, entry in scored.items():
+            ref = self.references[ref_no]
+            have = _place(ref)
+            for label, bonus, penalty, mine, theirs in zip(
+                ("country", "state", "city"), (1.0, 2.0, 4.0), (5.0, 3.0, 2.0), wanted, have, strict=True
+            ):
+                if mine and theirs:
+                    same = mine == theirs
+                    entry.location += bonus if same else -penalty
+                    verb = "same" if same else "different"
+                    entry.reasons.append(f"{verb} {label}: {ref_value(ref, label)}")
+
+    def _decide(self, query: MatchRecord, scored: dict[int, _Scored], notes: list[str]) -> MatchResult:
+        ranked = sorted(scored.items(), key=lambda item: (-item[1].ranked, item[0]))
+        top = ranked[: self.thresholds.candidates]
+        candidates = tuple(
+            Candidate(self.references[n].id, _clip(s.decided), self.references[n].name, tuple(s.reasons))
+            for n, s in top
+        )
+        t = self.thresholds
+        if not top or top[0][1].decided < t.review_threshold:
+            best = _clip(top[0][1].decided) if top else 0.0
+            reasons = (*notes, "no reference scores high enough" if top else "no candidate shares a name word, acronym or domain")
+            return MatchResult(query.id, None, best, "none", reasons, candidates)
+        best_no, best = top[0]
+        runner = top[1][1].ranked if len(top) > 1 else -math.inf
+        reasons = (*notes, *best.reasons)
+        if best.decided >= t.match_threshold and best.ranked - runner >= t.margin:
+            score = _clip(best.decided)
+            return MatchResult(query.id, self.references[best_no].id, score, "matched", reasons, candidates)
+        why = (
+            f"runner-up {self.references[top[1][0]].id!r} is within {t.margin:g} points"
+            if best.ranked - runner < t.margin
+            else f"score below the match threshold {t.match_threshold:g}"
+        )
+        return MatchResult(query.id, None, _clip(best.decided), "ambiguous", (*reasons, why), candidates)
+
+
+def ref_value(ref: MatchRecord, label: str) -> str:
+    value = getattr(ref, label)
+    return str(value)
+
+
+def _clip(score: float) -> float:
+    return round(min(100.0, max(0.0, score)), 1)
