@@ -50,7 +50,9 @@ def test_company_names_normalise_legal_forms_case_markup_and_abbreviations() -> 
     assert normalize_company_name("The Procter &amp; Gamble Co.") == "procter gamble"
     assert normalize_company_name("Procter and Gamble") == "procter gamble"
     assert normalize_company_name("<b>Starbucks</b>® Corp") == "starbucks"
-    assert normalize_company_name("Intl Business Machines Corp.") == "international business machines"
+    assert (
+        normalize_company_name("Intl Business Machines Corp.") == "international business machines"
+    )
     assert normalize_company_name("Acme Mfg Grp Hldgs, LLC") == "acme manufacturing group holdings"
     assert normalize_company_name("Nestlé S.A.") == "nestle"
     assert normalize_company_name("WELLS FARGO & COMPANY/MN") == "wells fargo"
@@ -182,7 +184,9 @@ def test_same_name_other_domain_is_not_auto_matched(index: AccountIndex) -> None
 
 
 def test_match_many_keeps_order_and_is_deterministic() -> None:
-    queries = [MatchRecord(str(i), name) for i, name in enumerate(["3M", "Acme", "Nobody", "Amazon"])]
+    queries = [
+        MatchRecord(str(i), name) for i, name in enumerate(["3M", "Acme", "Nobody", "Amazon"])
+    ]
     first = list(AccountIndex.build(REFS).match_many(queries))
     second = list(AccountIndex.build(REFS).match_many(queries))
     assert [r.from_id for r in first] == ["0", "1", "2", "3"]
@@ -196,7 +200,13 @@ def test_thresholds_are_keyword_parameters() -> None:
 
 
 # --------------------------------------------------------------------------- real data
-VARIANTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "companies" / "company_graph_variants.csv"
+VARIANTS = (
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "data"
+    / "companies"
+    / "company_graph_variants.csv"
+)
 
 
 @pytest.mark.realdata
@@ -214,7 +224,11 @@ def test_precision_on_held_out_company_graph_sample() -> None:
     rng.shuffle(ids)
     absent = set(ids[:300])
     held_out = ids[:3000]  # the benchmark tunes on other seeds' splits; this sample is fixed
-    references = [MatchRecord(c, min(set(clusters[c]), key=lambda n: (len(n), n))) for c in ids if c not in absent]
+    references = [
+        MatchRecord(c, min(set(clusters[c]), key=lambda n: (len(n), n)))
+        for c in ids
+        if c not in absent
+    ]
     index = AccountIndex.build(references)
     right = wrong = present = 0
     for cid in held_out:

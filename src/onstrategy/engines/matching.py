@@ -132,7 +132,9 @@ _QUERY_EXPONENT = 0.15  # an extra query word costs less (leads add "India", "vi
 _DOMAIN_BASE = 92.0  # same registrable domain: 92 + up to 8 for agreeing names
 _DOMAIN_CONFLICT = 15.0  # both sides have a domain and they differ
 _ACRONYM_SCORE = 90.0  # "ibmx" = initials of a 4+ word reference name
-_SHORT_ACRONYM_SCORE = 85.0  # 2–3 letters collide often: "ibm" goes to review unless unique by domain
+_SHORT_ACRONYM_SCORE = (
+    85.0  # 2–3 letters collide often: "ibm" goes to review unless unique by domain
+)
 _REVERSE_ACRONYM_SCORE = 80.0  # the query spelled out, the reference an acronym: review
 _COMPACT_SCORE = 98.0  # same letters, different spacing: "srilankan" / "sri lankan"
 _FUZZY_TOKEN_CUTOFF = 85.0  # word similarity for a misspelling ("erisson" ~ "ericsson")
@@ -240,12 +242,10 @@ class AccountIndex:
         flat = np.fromiter((i for t in self._tokens for i in t), dtype=np.int64)
         owners = np.repeat(np.arange(len(self._tokens), dtype=np.int32), lengths)
         df = np.bincount(flat, minlength=len(self._vocab_list)).astype(np.float64)
-        factors = np.fromiter(
-            (token_weight_factor(t) for t in self._vocab_list), dtype=np.float64
-        )
+        factors = np.fromiter((token_weight_factor(t) for t in self._vocab_list), dtype=np.float64)
         self._weights = np.log1p(len(self.references) / np.maximum(df, 1.0)) * factors
         totals = np.bincount(owners, weights=self._weights[flat], minlength=len(self._tokens))
-        self._ref_weight = totals
+        self._ref_weight = totals.astype(np.float64)
         order = np.argsort(flat, kind="stable")
         self._post_refs = owners[order]
         self._post_start = np.concatenate(([0], np.cumsum(df.astype(np.int64))))
@@ -345,7 +345,9 @@ class AccountIndex:
         self, blocks: list[tuple[int, float, float]], query_total: float, unique: tuple[str, ...]
     ) -> dict[int, _Scored]:
         ids = [self._post_refs[self._post_start[t] : self._post_start[t + 1]] for t, _, _ in blocks]
-        ref_credit = [np.full(len(i), self._weights[t] * c) for i, (t, c, _) in zip(ids, blocks, strict=True)]
+        ref_credit = [
+            np.full(len(i), self._weights[t] * c) for i, (t, c, _) in zip(ids, blocks, strict=True)
+        ]
         query_credit = [np.full(len(i), w * c) for i, (_, c, w) in zip(ids, blocks, strict=True)]
         refs, inverse = np.unique(np.concatenate(ids), return_inverse=True)
         ref_matched = np.bincount(inverse, weights=np.concatenate(ref_credit))
@@ -379,7 +381,10 @@ class AccountIndex:
         if 3 <= len(tokens) <= 6:
             spelled = initials(tokens)
             for ref_no in self._by_compact.get(spelled, ()):
-                if len(self._tokens[ref_no]) == 1 and scored.get(ref_no, _Scored(0)).score < _REVERSE_ACRONYM_SCORE:
+                if (
+                    len(self._tokens[ref_no]) == 1
+                    and scored.get(ref_no, _Scored(0)).score < _REVERSE_ACRONYM_SCORE
+                ):
                     why = f"{spelled.upper()} is the initials of {' '.join(tokens)!r}"
                     scored[ref_no] = _Scored(_REVERSE_ACRONYM_SCORE, [why])
 
@@ -414,43 +419,52 @@ class AccountIndex:
             ref = self.references[ref_no]
             have = _place(ref)
             for label, bonus, penalty, mine, theirs in zip(
-                ("country", "state", "city"), (1.0, 2.0, 4.0), (5.0, 3.0, 2.0), wanted, have, strict=True
+                ("country", "state", "city"),
+                (1.0, 2.0, 4.0),
+                (5.0, 3.0, 2.0),
+                wanted,
+                have,
+                strict=True,
             ):
                 if mine and theirs:
                     same = mine == theirs
                     entry.location += bonus if same else -penalty
                     verb = "same" if same else "different"
-                    entry.reasons.append(f"{verb} {label}: {ref_value(ref, label)}")
+                    entry.reasons.append(f"{verb} {label}: {_ref_value(ref, label)}")
 
-    def _decide(self, query: MatchRecord, scored: dict[int, _Scored], notes: list[str]) -> MatchResult:
-        ranked = sorted(scored.items(), key=lambda item: (-item[1].ranked, item[0]))
-        top = ranked[: self.thresholds.candidates]
+    def _decide(
+        self, query: MatchRecord, scored: dict[int, _Scored], notes: list[str]
+    ) -> MatchResult:
+        t = self.thresholds
+        top = sorted(scored.items(), key=lambda item: (-item[1].ranked, item[0]))[: t.candidates]
         candidates = tuple(
-            Candidate(self.references[n].id, _clip(s.decided), self.references[n].name, tuple(s.reasons))
+            Candidate(
+                self.references[n].id, _clip(s.decided), self.references[n].name, tuple(s.reasons)
+            )
             for n, s in top
         )
-        t = self.thresholds
-        if not top or top[0][1].decided < t.review_threshold:
-            best = _clip(top[0][1].decided) if top else 0.0
-            reasons = (*notes, "no reference scores high enough" if top else "no candidate shares a name word, acronym or domain")
-            return MatchResult(query.id, None, best, "none", reasons, candidates)
+        if not top:
+            why = "no candidate shares a name word, acronym or domain"
+            return MatchResult(query.id, None, 0.0, "none", (*notes, why), candidates)
         best_no, best = top[0]
-        runner = top[1][1].ranked if len(top) > 1 else -math.inf
+        score = _clip(best.decided)
+        if best.decided < t.review_threshold:
+            why = "no reference scores high enough"
+            return MatchResult(query.id, None, score, "none", (*notes, why), candidates)
         reasons = (*notes, *best.reasons)
-        if best.decided >= t.match_threshold and best.ranked - runner >= t.margin:
-            score = _clip(best.decided)
-            return MatchResult(query.id, self.references[best_no].id, score, "matched", reasons, candidates)
-        why = (
-            f"runner-up {self.references[top[1][0]].id!r} is within {t.margin:g} points"
-            if best.ranked - runner < t.margin
-            else f"score below the match threshold {t.match_threshold:g}"
-        )
-        return MatchResult(query.id, None, _clip(best.decided), "ambiguous", (*reasons, why), candidates)
+        gap = best.ranked - top[1][1].ranked if len(top) > 1 else math.inf
+        if best.decided >= t.match_threshold and gap >= t.margin:
+            to_id = self.references[best_no].id
+            return MatchResult(query.id, to_id, score, "matched", reasons, candidates)
+        if gap < t.margin:
+            why = f"runner-up {self.references[top[1][0]].id!r} is within {t.margin:g} points"
+        else:
+            why = f"score below the match threshold {t.match_threshold:g}"
+        return MatchResult(query.id, None, score, "ambiguous", (*reasons, why), candidates)
 
 
-def ref_value(ref: MatchRecord, label: str) -> str:
-    value = getattr(ref, label)
-    return str(value)
+def _ref_value(ref: MatchRecord, label: str) -> str:
+    return str(getattr(ref, label))
 
 
 def _clip(score: float) -> float:

@@ -1,6 +1,6 @@
 """Company-name normalisation: what a careful RevOps person strips before comparing names.
 
-``normalize_company_name("AMAZON COM INC") == normalize_company_name("Amazon.com, Inc.") == "amazon"``.
+``normalize_company_name("AMAZON COM INC")`` and ``("Amazon.com, Inc.")`` are both ``"amazon"``.
 Legal forms go (cleanco's ``basename`` plus a shipped list for the trailing forms it
 misses), then case, accents, markup, "&"/"and", "the", punctuation and the common
 abbreviations listed in ``data/matching/abbreviations.tsv``. Words that carry little
@@ -133,7 +133,7 @@ def normalize_company_name(name: str) -> str:
 
 
 def initials(tokens: tuple[str, ...]) -> str:
-    """First letters of the words that carry identity: ``international business machines`` → ``ibm``."""
+    """First letters of the words: ``international business machines`` → ``ibm``."""
     return "".join(t[0] for t in tokens if t)
 
 
