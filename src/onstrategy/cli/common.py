@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from onstrategy.strategy.model import Strategy
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # error lines stay whole for grep and logs
 
 
 def print_error(err: OnstrategyError) -> None:

@@ -167,6 +167,8 @@ def _parse_row(
         return None, [Reject(number, None, None,
                              f"row has {len(cells)} cells but the header has {len(header)}")]
     cells = cells + [""] * (len(header) - len(cells))
+    if any("\x00" in c for c in cells):
+        return None, [Reject(number, None, None, "row contains a NUL character (binary data)")]
     record: dict[str, Any] = {}
     problems: list[Reject] = []
     for name, index in columns.fields.items():

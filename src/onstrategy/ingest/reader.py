@@ -91,12 +91,7 @@ def _sniff_delimiter(path: Path, sample: str) -> str:
     except csv.Error:
         counts = {d: first_line.count(d) for d in DELIMITERS}
         best = max(counts, key=lambda d: counts[d])
-        if counts[best] == 0:
-            raise InvalidInput(
-                f"{path}: cannot find the column delimiter in the header row",
-                "a CSV needs a header row with columns separated by , ; tab or |",
-            ) from None
-        return best
+        return best if counts[best] else ","  # a single-column file
 
 
 class CountingReader(io.RawIOBase):
@@ -132,7 +127,7 @@ def open_csv(path: Path, handle: BinaryIO) -> CsvStream:
     text = io.TextIOWrapper(
         io.BufferedReader(counter, 1 << 16), encoding=fmt.encoding, newline=""
     )
-    reader = csv.reader(text, delimiter=fmt.delimiter)
+    reader = csv.reader(text, delimiter=fmt.delimiter, strict=True)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as err:
