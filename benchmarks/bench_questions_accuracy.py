@@ -9,8 +9,13 @@ Gold mapping (documented in the report and in ``engines/questions.py``):
 * ``qh`` rhetorical: left out of the main figures (neither a hit nor a miss) and reported
   both ways below;
 * open: ``qo``, and ``qw`` unless its wh-word asks for a fact (who, when, where, which,
-  how many/much/long/often, what time/date/day/year); closed: ``qy``, ``qr``, ``qrr`` and
-  fact ``qw``. The raw mapping (every ``qw`` open) is reported too.
+  how many/much/long/often, what time/date/day/year); closed: ``qy``, ``qr``, ``qrr``,
+  fact ``qw``, and repetition requests (specific tag ``br``: "huh?", "what?", "sorry?"),
+  which ask to hear a fact again, not for a story. The raw mapping (every ``qw`` and
+  ``qo`` open, everything else closed) is reported too.
+* declarative (``qy^d``), tag (``^g``) and understanding-check (``^bu``) questions stay
+  in the gold set: they are real questions, but only intonation or a question mark
+  shows them, so without punctuation they are where recall is lost.
 
 Run: ``.venv/bin/python benchmarks/bench_questions_accuracy.py [--split test]``.
 """
@@ -46,10 +51,10 @@ class Row:
     raw: str | None  # the plain mapping: qw and qo open, qy/qr/qrr closed
 
 
-def gold_kind(basic: str, general: str, text: str) -> str | None:
+def gold_kind(basic: str, general: str, text: str, full: str = "") -> str | None:
     if general == "qh":
         return "rhetorical"
-    if general in ("qy", "qr", "qrr"):
+    if general in ("qy", "qr", "qrr") or (general.startswith("q") and full == "br"):
         return "closed"
     if general == "qo":
         return "open"
@@ -59,7 +64,8 @@ def gold_kind(basic: str, general: str, text: str) -> str | None:
 
 
 def _asks_fact(text: str) -> bool:
-    tokens = words(text)
+    said = words(text)
+    tokens = [t for i, t in enumerate(said) if i == 0 or t != said[i - 1]]  # "how how many"
     for i, word in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         if word in ("what", "what's", "how", "why") or word in _FACT_WH:
@@ -74,8 +80,8 @@ def _asks_fact(text: str) -> bool:
 def read_rows(path: Path) -> Iterator[Row]:
     with path.open(encoding="utf-8") as handle:
         for line in handle:
-            split, _speaker, text, basic, general, _full = line.rstrip("\n").split("|")
-            gold = gold_kind(basic, general, text)
+            split, _speaker, text, basic, general, full = line.rstrip("\n").split("|")
+            gold = gold_kind(basic, general, text, full)
             raw = "open" if general in ("qw", "qo") else gold
             yield Row(split, text, gold, raw)
 

@@ -45,6 +45,13 @@ def _call(name: str, seller: str) -> tuple[Transcript, list[str]]:
         ("when is the renewal", "closed"),
         ("is it the price or the timing", "closed"),
         ("do do you track win rates by segment", "closed"),
+        ("okay and then what happens after the lead is qualified", "open"),
+        ("what keeps you up at night", "open"),
+        ("could you say more about that", "open"),
+        ("i'm curious how you ended up with salesforce", "open"),
+        ("anything else i should know", "open"),
+        ("any questions so far", "closed"),
+        ("how are you doing today", "closed"),
     ],
 )
 def test_questions_without_punctuation(text: str, kind: str) -> None:
@@ -60,6 +67,8 @@ def test_questions_without_punctuation(text: str, kind: str) -> None:
         "when we get the data we will know",
         "which is fine by me",
         "how we do it today is mostly spreadsheets",
+        "what happens is the lead sits in a queue",
+        "what i'm hearing is that routing is the bottleneck",
         "we grew thirty percent last year",
         "right",
         "okay",
@@ -83,6 +92,7 @@ def test_acts_of_single_utterances() -> None:
     assert classify_act("our platform has forty dashboards out of the box") == "pitch"
     assert classify_act("pricing is ninety dollars per user per month") == "pitch"
     assert classify_act("can you see my screen", question="closed") == "other"
+    assert classify_act("does that make sense", question="closed") == "other"
     assert classify_need("our goal is to double healthcare revenue") == "objective"
     assert classify_need("we struggle to get reps to follow up") == "problem"
     assert classify_need("the weather is lovely") is None

@@ -48,9 +48,24 @@ FILLERS = _vocab(
     "um uh uhm hmm mm so and okay ok well but yeah yes oh like alright now then also actually "
     "anyway just basically right"
 )
-_FILLER_PAIRS = (("i", "mean"), ("you", "know"), ("i", "guess"), ("all", "right"))
-WH_WORDS = _vocab("what what's whats how how's why who who's whom whose when where which")
-_FACT_WH = _vocab("who who's whom whose when where which")
+_HESITATIONS = _vocab("um uh uhm hmm mm er erm")
+_LEAD_INS = (
+    ("i", "mean"),
+    ("you", "know"),
+    ("i", "guess"),
+    ("all", "right"),
+    ("out", "of", "curiosity"),
+    ("just", "to", "clarify"),
+    ("just", "curious"),
+    ("quick", "question"),
+    ("one", "more", "question"),
+    ("by", "the", "way"),
+)
+WH_WORDS = _vocab(
+    "what what's whats what'd what're how how's how'd how're why why's why'd who who's who'd "
+    "whom whose when when's where where's where'd which"
+)
+_FACT_WH = _vocab("who who's who'd whom whose when when's where where's where'd which")
 _FACT_HOW = _vocab("many much long often old far big soon large fast")
 _FACT_WHAT = _vocab("time date day year month week percentage percent number version")
 AUXILIARIES = _vocab(
@@ -85,7 +100,12 @@ _STORY_STARTS = (
     ("i'd", "like", "to", "hear"),
     ("i'd", "like", "to", "understand"),
 )
-_SUGGESTIONS = (("how", "about", "we"), ("how", "about", "i"), ("why", "don't", "we"))
+_SUGGESTIONS = (
+    ("how", "about", "we"),
+    ("how", "about", "i"),
+    ("how", "about", "you"),
+    ("why", "don't", "we"),
+)
 _PHATIC = (
     ("how", "are", "you"),
     ("how", "are", "things"),
@@ -96,6 +116,16 @@ _PHATIC = (
     ("how's", "your"),
     ("how", "is", "your"),
     ("how", "you", "doing"),
+)
+_LEAD_IN_SIZES = sorted({len(lead) for lead in _LEAD_INS}, reverse=True)
+_ELLIPTICAL = (
+    ("any", "questions"),
+    ("any", "thoughts"),
+    ("any", "concerns"),
+    ("any", "other"),
+    ("anything", "else"),
+    ("anybody", "else"),
+    ("anyone", "else"),
 )
 _ONE_WORD: dict[str, QuestionKind] = {"why": "open", "how": "open"}
 
@@ -117,13 +147,15 @@ def classify_question(text: str) -> QuestionKind | None:
 
 
 def _strip_start(tokens: list[str]) -> list[str]:
-    """Drop leading fillers, two-word discourse markers and stutters."""
+    """Drop hesitations, then leading fillers, discourse markers and stutters."""
+    tokens = [t for t in tokens if t not in _HESITATIONS]
     i = 0
-    while i < len(tokens):
-        if tokens[i] in FILLERS and i + 1 < len(tokens):
+    while i < len(tokens) - 1:
+        lead = next((n for n in _LEAD_IN_SIZES if tuple(tokens[i : i + n]) in _LEAD_INS), 0)
+        if tokens[i] in FILLERS:
             i += 1
-        elif tuple(tokens[i : i + 2]) in _FILLER_PAIRS and i + 2 < len(tokens):
-            i += 2
+        elif lead and i + lead < len(tokens):
+            i += lead
         else:
             break
     return _unstutter(tokens[i:])
@@ -146,10 +178,12 @@ def _by_start(tokens: list[str]) -> QuestionKind | None:
         return None
     if _starts_with(tokens, _STORY_STARTS):
         return "open"
+    if _starts_with(tokens, _ELLIPTICAL):
+        return "open" if tokens[0] == "anything" else "closed"
     if _starts_with(tokens, _PHATIC):
         return "closed"
     if tokens[0] in WH_WORDS:
-        return _wh_kind(tokens)
+        return _by_start(tokens[1:]) if tokens[1] in WH_WORDS else _wh_kind(tokens)
     if _inverted(tokens):
         return "open" if _asks_for_story(tokens) else "closed"
     return None
@@ -183,7 +217,7 @@ def _wh_kind(tokens: list[str]) -> QuestionKind | None:
 def _wh_question(tokens: list[str]) -> bool:
     """A wh-word opens a question, not a clause (``what we need is``, ``which is fine``)."""
     head, nxt = tokens[0], tokens[1]
-    if head.endswith("'s") or head == "who":
+    if "'" in head or head == "who" or (head == "how" and nxt in (*_FACT_HOW, "about")):
         return True
     if nxt in AUXILIARIES:
         return not _pseudo_cleft(tokens) and (
@@ -191,7 +225,16 @@ def _wh_question(tokens: list[str]) -> bool:
         )
     if nxt == "else" or (head in ("what", "which") and (nxt in _WHAT_NEXT or nxt in _FACT_WHAT)):
         return True
+    if head == "what" and _subject_question(tokens):
+        return True
     return head in ("what", "how", "which") and _inverted_soon(tokens[2:5])
+
+
+def _subject_question(tokens: list[str]) -> bool:
+    """``what happens next``, ``what keeps you up`` - but not ``what happens is ...``."""
+    verb = tokens[1]
+    cleft = "is" in tokens[2:4] or "was" in tokens[2:4]
+    return verb.endswith("s") and not verb.endswith("ss") and not cleft
 
 
 def _pseudo_cleft(tokens: list[str]) -> bool:
@@ -207,13 +250,19 @@ def _inverted_soon(tokens: list[str]) -> bool:
 
 
 def _asks_for_story(tokens: list[str]) -> bool:
-    """``can you tell me``, ``could you walk us through``, ``would you describe``."""
-    return any(word in _STORY_VERBS for word in tokens[2:4])
+    """``can you tell me``, ``could you walk us through``, ``could you say more about``."""
+    return any(word in _STORY_VERBS for word in tokens[2:4]) or "more" in tokens[2:5]
 
 
 def _kind_of_marked(tokens: list[str]) -> QuestionKind:
-    """A question mark we could not explain: an echo or declarative question, closed."""
-    return "open" if tokens[-1] in ("why", "how") else "closed"
+    """A question mark the words do not explain: a wh-question after a lead-in
+    (``so for the newcomers what's a pipeline?``) or a declarative/echo question (closed)."""
+    at = next((i for i, t in enumerate(tokens) if t in WH_WORDS), None)
+    if at is None or at == len(tokens) - 1:
+        return "open" if tokens[-1] in ("why", "how") else "closed"
+    head, nxt = tokens[at], tokens[at + 1]
+    fact = head in _FACT_WH or nxt in _FACT_HOW or nxt in _FACT_WHAT
+    return "closed" if fact else "open"
 
 
 def _starts_with(tokens: list[str], starts: tuple[tuple[str, ...], ...]) -> bool:
