@@ -368,11 +368,22 @@ def _function(t: tuple[str, ...], hits: list[_Hit]) -> tuple[str, str]:
         if function != "other":
             return function, f"function {function}: '{phrase}'"
     mentions = [m for m in _mentions(t, lex) if m.function != "none"]
+    occupation = _occupation(t, mentions, lex)
+    if occupation:
+        return occupation.function, f"function {occupation.function}: '{occupation.phrase}'"
     for tier in _TIERS[:3]:
         found = next((m for m in mentions if m.tier == tier), None)
         if found:
             return found.function, f"function {found.function}: '{found.phrase}'"
     return _fallback(t, chiefs, hits, mentions)
+
+
+def _occupation(t: tuple[str, ...], mentions: list[_Mention], lex: _Lexicon) -> _Mention | None:
+    """The last mention, when the title ends in an occupation noun ("IT lawyer")."""
+    if not mentions or not t or not lex.has("occupation_nouns", t[-1]):
+        return None
+    last = mentions[-1]
+    return last if last.phrase.split()[-1] == t[-1] else None
 
 
 def _fallback(
