@@ -133,3 +133,12 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_parse_seconds() -> None:
     assert parse_seconds("01:02") == 62.0
     assert parse_seconds("1:00:01,250") == 3601.25
+
+
+def test_a_sentence_with_a_colon_is_not_a_new_speaker() -> None:
+    text = "Anna Berg: Let me explain.\nSo here's the thing: we need pipeline.\nBo O'Neil: ok\n"
+    transcript = parse_transcript(text)
+    assert transcript.speakers == ["Anna Berg", "Bo O'Neil"]
+    assert transcript.utterances[0].text == (
+        "Let me explain. So here's the thing: we need pipeline."
+    )

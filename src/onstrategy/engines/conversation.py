@@ -130,6 +130,7 @@ class CallAnalysis:
     metrics: dict[str, Any]
     utterances: list[AnalyzedUtterance]
     reasons: list[ScoreReason] = field(default_factory=list)
+    targets: ConsultativeTargets = field(default_factory=ConsultativeTargets)
 
     @property
     def score(self) -> int:
@@ -143,6 +144,7 @@ class CallAnalysis:
             "speakers": self.roles,
             "metrics": self.metrics,
             "reasons": [reason.to_dict() for reason in self.reasons],
+            "targets": self.targets.model_dump(),
             "utterances": [u.to_dict() for u in self.utterances],
         }
 
@@ -158,9 +160,11 @@ def analyze_call(
     roles = assign_roles(transcript, sellers=sellers, seller_role_by_speaker=seller_role_by_speaker)
     utterances = [_analyze(u, roles[u.speaker]) for u in transcript.utterances]
     metrics = call_metrics(utterances=utterances, timed=transcript.timed)
-    score, reasons = consultative_score(metrics=metrics, targets=targets or ConsultativeTargets())
+    chosen = targets or ConsultativeTargets()
+    score, reasons = consultative_score(metrics=metrics, targets=chosen)
     metrics["consultative_score"] = score
-    return CallAnalysis(transcript.source, transcript.format, roles, metrics, utterances, reasons)
+    source, fmt = transcript.source, transcript.format
+    return CallAnalysis(source, fmt, roles, metrics, utterances, reasons, chosen)
 
 
 def _analyze(utterance: Utterance, role: Role) -> AnalyzedUtterance:
@@ -189,9 +193,11 @@ def assign_roles(
         else:
             roles[speaker] = "seller" if _is_seller(speaker, sellers) else "customer"
     if "seller" not in roles.values():
+        tried = f" (none matched {', '.join(sellers)})" if sellers else ""
         raise InvalidInput(
             f"{transcript.source}: no seller found among the speakers: "
-            + ", ".join(transcript.speakers),
+            + ", ".join(transcript.speakers)
+            + tried,
             "pass --seller NAME (a speaker's name or email; repeat it for several reps)",
         )
     return roles
@@ -206,9 +212,11 @@ def _role(speaker: str, value: str, source: str) -> Role:
 
 
 def _is_seller(speaker: str, sellers: Iterable[str]) -> bool:
-    """A speaker matches a rep by name or email: all of the rep's name words are in the label."""
+    """A speaker is a rep when one's name words contain the other's (name or email):
+    ``Maya`` or ``maya.chen@northwind.example`` is rep ``Maya Chen``, and so is the reverse."""
     label = _name_words(speaker)
-    return any(_name_words(rep) <= label or _name_words(rep) == label for rep in sellers if rep)
+    reps = [words for words in map(_name_words, sellers) if words]
+    return bool(label) and any(rep <= label or label <= rep for rep in reps)
 
 
 def _name_words(name: str) -> frozenset[str]:
@@ -263,9 +271,10 @@ def _seconds(utterances: list[AnalyzedUtterance], i: int) -> float:
 
 
 def _duration(utterances: list[AnalyzedUtterance]) -> float:
+    """From the first start to the last end (or start, when ends are unknown)."""
     starts = [u.start for u in utterances if u.start is not None]
-    ends = [u.end if u.end is not None else u.start for u in utterances if u.start is not None]
-    return max(ends, default=0.0) - min(starts, default=0.0)  # type: ignore[type-var]
+    ends = [u.end for u in utterances if u.end is not None]
+    return max([*starts, *ends], default=0.0) - min(starts, default=0.0)
 
 
 def _runs(

@@ -40,6 +40,12 @@ _CUE_TIMING = re.compile(rf"^\s*(?P<start>{_TIME})\s*-->\s*(?P<end>{_TIME})(?:\s
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+(?P<speaker>[^>]+)>(?P<text>.*?)(?:</v>|$)", re.DOTALL)
 _TAG = re.compile(r"</?[^>]*>")
 _MAX_SPEAKER_WORDS = 6
+_NOT_NAME_WORDS = (
+    "the a an so and but or is are was were we i it this that here there what how why when "
+    "thing things note question answer well ok okay yes no um uh then also because if one "
+    "example like just actually basically remember look listen"
+)
+_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
 
 
 @dataclass(frozen=True)
@@ -159,9 +165,15 @@ def _parse_text(text: str, source: str) -> Iterator[Utterance]:
 
 
 def _speaker_like(name: str) -> bool:
-    """A speaker label is short and is not a clock time or a sentence."""
+    """A speaker label is short and is not a clock time or the start of a sentence.
+
+    ``So here's the thing: ...`` and ``Note: ...`` continue the text; ``Anna Berg``,
+    ``anna.berg@acme.com``, ``Speaker 1`` and ``SPEAKER_00`` are speakers.
+    """
     words = name.split()
-    return 0 < len(words) <= _MAX_SPEAKER_WORDS and not re.fullmatch(r"[\d:.,\s]+", name)
+    if not 0 < len(words) <= _MAX_SPEAKER_WORDS or re.fullmatch(r"[\d:.,\s]+", name):
+        return False
+    return not any(w.casefold() in _NOT_NAMES or re.search(r"'[a-z]", w) for w in words)
 
 
 def _line_error(source: str, number: int, raw: str, expected: str) -> InvalidInput:
