@@ -187,3 +187,31 @@ def test_import_writes_the_audit_log(with_users: Store, tmp_path: Path) -> None:
     entry = next(e for e in log if e["entity"] == "accounts")
     assert entry["actor"] == "revops@x.example" and entry["action"] == "import"
     assert entry["details"]["inserted"] == 2 and entry["details"]["rejected"] == 4
+
+
+def test_derived_columns(with_users: Store, tmp_path: Path) -> None:
+    import_file(store=with_users, kind="accounts", path=write(tmp_path, "a.csv", ACCOUNTS))
+    assert [a["domain"] for a in rows(with_users, tables.account)] == ["acme.com", "beta.io"]
+    contacts = write(tmp_path, "c.csv", "Contact ID,Account ID,Last Name,Title\n"
+                                        "c1,a1,Ng,SVP & CIO\nc2,a1,Li,Purchasing Agent\n")
+    import_file(store=with_users, kind="contacts", path=contacts)
+    people = {c["id"]: (c["seniority"], c["function"]) for c in rows(with_users, tables.contact)}
+    assert people == {"c1": ("executive", "it"), "c2": ("staff", "procurement")}
+    leads = write(tmp_path, "l.csv", "Lead ID,Email,Company\nl1,jo@gmail.com,Acme\n"
+                                     "l2,max@mail.acme.co.uk,Acme UK\n")
+    import_file(store=with_users, kind="leads", path=leads)
+    assert [x["domain"] for x in rows(with_users, tables.lead)] == [None, "acme.co.uk"]
+    opps = write(tmp_path, "o.csv", "Opportunity ID,Account ID,Stage,Created Date\n"
+                                    "o1,a1,Closed Won,2025-01-02\no2,a1,Negotiation,01/15/2025\n")
+    import_file(store=with_users, kind="opportunities", path=opps)
+    outcome = {o["id"]: (o["is_closed"], o["is_won"], o["created_on"].isoformat())
+               for o in rows(with_users, tables.opportunity)}
+    assert outcome == {"o1": (True, True, "2025-01-02"), "o2": (False, False, "2025-01-15")}
+
+
+def test_records_remember_the_import_that_created_them(with_users: Store, tmp_path: Path) -> None:
+    first = import_file(store=with_users, kind="accounts", path=write(tmp_path, "a.csv", ACCOUNTS))
+    more = write(tmp_path, "b.csv", "Account ID,Account Name\na1,Acme Inc\nb9,New Co\n")
+    second = import_file(store=with_users, kind="accounts", path=more)
+    batches = {a["id"]: a["import_batch_id"] for a in rows(with_users, tables.account)}
+    assert batches == {"a1": first.batch_id, "a2": first.batch_id, "b9": second.batch_id}

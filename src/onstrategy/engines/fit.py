@@ -13,12 +13,13 @@ PostgreSQL, DuckDB or Spark. ``explain`` turns a row of it into reasons in plain
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
-from onstrategy.strategy.model import ICP, Segment, Version
+from onstrategy.strategy.model import ICP, Segment, Strategy, Version
 
 CRITERIA = ("industry", "employees", "annual_revenue", "geography", "named_list")
 
@@ -47,8 +48,9 @@ def _column(segment_index: int, criterion: str) -> str:
     return f"s{segment_index}_{criterion}"
 
 
-def _criterion(table: ir.Table, segment: Segment, criterion: str, members: ir.Column | None
-               ) -> ir.BooleanValue:
+def _criterion(
+    table: ir.Table, segment: Segment, criterion: str, members: ir.Column | None
+) -> ir.BooleanValue:
     if criterion == "industry":
         wanted = [i.strip().lower() for i in segment.industries]
         expr = table.industry.strip().lower().isin(wanted)
@@ -81,12 +83,15 @@ def _in_range(column: ir.NumericColumn, bounds: Any) -> ir.BooleanValue:
 def _list_members(list_entries: ir.Table | None, lists: list[str]) -> ir.Column | None:
     if list_entries is None or not lists:
         return None
-    chosen = list_entries.filter(list_entries.list_id.isin(lists), list_entries.account_id.notnull())
+    chosen = list_entries.filter(
+        list_entries.list_id.isin(lists), list_entries.account_id.notnull()
+    )
     return chosen.account_id
 
 
-def fit_table(*, table: ir.Table, key: str, version: Version,
-              list_entries: ir.Table | None = None) -> ir.Table:
+def fit_table(
+    *, table: ir.Table, key: str, version: Version, list_entries: ir.Table | None = None
+) -> ir.Table:
     """``table`` (accounts or leads) with one boolean column per segment criterion, and
     ``fit_score``, ``fit_tier``, ``fit_segment``, ``in_profile``.
 
@@ -107,8 +112,11 @@ def fit_table(*, table: ir.Table, key: str, version: Version,
             points = points + flag.ifelse(icp.weights.of(criterion), 0.0)
         scores.append((points * 100.0 / total).round(1))
     table = table.mutate(**flags, **{f"s{i}_score": s for i, s in enumerate(scores)})
-    best = ibis.greatest(*[table[f"s{i}_score"] for i in range(len(scores))]) if len(
-        scores) > 1 else table["s0_score"]
+    best = (
+        ibis.greatest(*[table[f"s{i}_score"] for i in range(len(scores))])
+        if len(scores) > 1
+        else table["s0_score"]
+    )
     table = table.mutate(fit_score=best)
     return table.mutate(
         fit_tier=_tier_expr(table.fit_score, icp),
@@ -125,15 +133,20 @@ def _tier_expr(score: ir.NumericValue, icp: ICP) -> ir.StringValue:
 
 
 def _segment_expr(table: ir.Table, icp: ICP) -> ir.StringValue:
-    branches = [(table[f"s{i}_score"] == table.fit_score, seg.name)
-                for i, seg in enumerate(icp.segments)]
+    branches = [
+        (table[f"s{i}_score"] == table.fit_score, seg.name) for i, seg in enumerate(icp.segments)
+    ]
     return ibis.cases(*branches, else_=None)
 
 
 def account_fit_table(*, store: Any, version: Version) -> ir.Table:
     """Fit of every account in the store under ``version`` (quarantined ones included)."""
-    return fit_table(table=store.table("account"), key="id", version=version,
-                     list_entries=store.table("named_list_entry"))
+    return fit_table(
+        table=store.table("account"),
+        key="id",
+        version=version,
+        list_entries=store.table("named_list_entry"),
+    )
 
 
 def explain(row: dict[str, Any], *, version: Version) -> AccountFit:
@@ -147,15 +160,20 @@ def explain(row: dict[str, Any], *, version: Version) -> AccountFit:
         for c in segment.criteria()
     )
     return AccountFit(
-        account_id=str(row.get("fit_key") or row.get("id")), name=row.get("name"),
-        score=float(row["fit_score"]), tier=str(row["fit_tier"]),
-        in_profile=bool(row["in_profile"]), segment=segment.name, version=version.id,
+        account_id=str(row.get("fit_key") or row.get("id")),
+        name=row.get("name"),
+        score=float(row["fit_score"]),
+        tier=str(row["fit_tier"]),
+        in_profile=bool(row["in_profile"]),
+        segment=segment.name,
+        version=version.id,
         reasons=reasons,
     )
 
 
-def _reason(segment: Segment, criterion: str, met: bool, points: float,
-            row: dict[str, Any]) -> Reason:
+def _reason(
+    segment: Segment, criterion: str, met: bool, points: float, row: dict[str, Any]
+) -> Reason:
     earned = round(points, 1) if met else 0.0
     return Reason(f"icp.{criterion}", met, earned, _describe(segment, criterion, met, row))
 
@@ -177,3 +195,79 @@ def _describe(segment: Segment, criterion: str, met: bool, row: dict[str, Any]) 
         return f"location {where} {verb} in the target area ({target})"
     lists = ", ".join(segment.named_lists)
     return f"{'on' if met else 'not on'} the named-account list {lists}"
+
+
+# ------------------------------------------------------------------ fit over time
+# Strategy versions change the ICP on their effective dates: a deal created in March is
+# judged by the version in force in March. These two helpers make that a join.
+
+
+@dataclass
+class VersionSpan:
+    id: str
+    starts: date
+    ends: date | None  # exclusive; None = still in force
+
+
+def version_spans(strategy: Strategy, forced: str | None = None) -> list[VersionSpan]:
+    if forced:
+        return [VersionSpan(forced, date.min, None)]
+    ordered = sorted(strategy.versions, key=lambda v: v.effective_from)
+    ends = [v.effective_from for v in ordered[1:]] + [None]
+    return [VersionSpan(v.id, v.effective_from, end) for v, end in zip(ordered, ends, strict=True)]
+
+
+def fits_over_time(
+    *,
+    base: ir.Table,
+    key: str,
+    strategy: Strategy,
+    spans: list[VersionSpan],
+    list_entries: ir.Table,
+) -> ir.Table:
+    """(fit_key, in_profile, v_from, v_to) for every row of ``base`` under every version."""
+    parts = []
+    for span in spans:
+        fitted = fit_table(
+            table=base, key=key, version=strategy.version(span.id), list_entries=list_entries
+        )
+        parts.append(
+            fitted.select(
+                row_id=fitted[key] if key != "id" else fitted.id,
+                in_profile=fitted.in_profile,
+                v_from=ibis.literal(span.starts, "date"),
+                v_to=ibis.literal(span.ends or date(9999, 12, 31), "date"),
+            )
+        )
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+
+
+def icp_at(facts: ir.Table, fits: ir.Table, key: str) -> ir.Table:
+    """Join facts to the fit in force on each fact's date; unknown accounts are off-profile."""
+    # Views make both sides plain relations: the same fits join into several branches, and
+    # facts may end in a computed column of an earlier join.
+    facts, fits = facts.view(), fits.view()
+    joined = facts.left_join(
+        fits,
+        [facts[key] == fits.row_id, facts.event_date >= fits.v_from, facts.event_date < fits.v_to],
+    )
+    return joined.mutate(is_icp=joined.in_profile.fill_null(False)).drop(
+        "row_id", "in_profile", "v_from", "v_to"
+    )
+
+
+def account_icp_over_time(
+    *, store: Any, strategy: Strategy, forced_version: str | None = None
+) -> ir.Table:
+    """(row_id=account id, in_profile, v_from, v_to) for every account under every version.
+
+    Join facts to it with ``icp_at(facts, fits, "account_id")`` to get ``is_icp`` as of each
+    fact's ``event_date``.
+    """
+    return fits_over_time(
+        base=store.table("account"),
+        key="id",
+        strategy=strategy,
+        spans=version_spans(strategy, forced_version),
+        list_entries=store.table("named_list_entry"),
+    )

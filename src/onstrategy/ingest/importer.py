@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -34,13 +34,35 @@ CHUNK_ROWS = 2000
 Progress = Callable[[int, int], None]
 Enricher = Callable[[dict[str, Any]], None]
 
+
+@dataclass(frozen=True)
+class AfterImport:
+    """What a step that runs after an import has committed gets to know."""
+
+    store: Store
+    kind: str
+    batch_id: int  # records created by this import carry it in ``import_batch_id``
+    strategy: Any  # the Strategy, or None when the user gave none
+    as_of: date
+    actor: str
+
+
+AfterImportHook = Callable[[AfterImport], list[str]]  # returns notes for the user
+
 # Functions that derive stored columns from imported ones (domain from website, title
-# seniority...). Registered by the crm modules, so this file knows no business rules.
+# seniority...), and steps that run after an import commits (lead matching, the intake
+# gate). Registered by the crm and engines modules, so this file knows no business rules.
 ENRICHERS: dict[str, list[Enricher]] = {}
+AFTER_IMPORT: dict[str, list[AfterImportHook]] = {}
 
 
 def register_enricher(kind: str, enricher: Enricher) -> None:
     ENRICHERS.setdefault(kind, []).append(enricher)
+
+
+def register_after_import(kind: str, hook: AfterImportHook) -> None:
+    if hook not in AFTER_IMPORT.setdefault(kind, []):
+        AFTER_IMPORT[kind].append(hook)
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,7 @@ class ImportResult:
     mapping: str
     encoding: str
     delimiter: str
+    notes: list[str] = field(default_factory=list)  # from the steps run after the import
     rows_read: int = 0
     inserted: int = 0
     updated: int = 0
@@ -87,18 +110,33 @@ def _sha256(path: Path) -> str:
 
 
 def import_file(
-    *, store: Store, kind: str, path: Path, mapping_file: Path | None = None,
-    actor: str = "cli", progress: Progress | None = None, chunk_rows: int = CHUNK_ROWS,
+    *,
+    store: Store,
+    kind: str,
+    path: Path,
+    mapping_file: Path | None = None,
+    actor: str = "cli",
+    progress: Progress | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    strategy: Any = None,
+    as_of: date | None = None,
 ) -> ImportResult:
-    """Import one CSV export of ``kind`` records; see the module docstring for the rules."""
+    """Import one CSV export of ``kind`` records; see the module docstring for the rules.
+
+    After the records are committed, the steps registered for ``kind`` run (e.g. matching
+    leads to accounts, the intake gate, which needs ``strategy`` and the ``as_of`` date).
+    """
+    _load_plugins()
     if kind not in KINDS:
         raise InvalidInput(f"unknown record kind {kind!r}", f"one of: {', '.join(KINDS)}")
     with path.open("rb") as handle:
         stream = open_csv(path, handle)
-        columns = resolve_columns(kind=kind, header=stream.header, source=str(path),
-                                  mapping_file=mapping_file)
-        result = ImportResult(0, kind, str(path), columns.source, stream.format.encoding,
-                              stream.format.delimiter)
+        columns = resolve_columns(
+            kind=kind, header=stream.header, source=str(path), mapping_file=mapping_file
+        )
+        result = ImportResult(
+            0, kind, str(path), columns.source, stream.format.encoding, stream.format.delimiter
+        )
         with store.begin() as conn:
             result.batch_id = _start_batch(conn, kind, path, columns.source, actor)
             owners = _UserLookup(conn)
@@ -107,37 +145,78 @@ def import_file(
                 if progress:
                     progress(stream.counter.bytes_read, stream.format.size)
             _finish_batch(conn, result)
-            store.audit(conn, actor=actor, action="import", entity=kind,
-                        entity_id=str(result.batch_id), details=_summary(result))
+            store.audit(
+                conn,
+                actor=actor,
+                action="import",
+                entity=kind,
+                entity_id=str(result.batch_id),
+                details=_summary(result),
+            )
+    context = AfterImport(store, kind, result.batch_id, strategy, as_of or date.today(), actor)
+    for hook in AFTER_IMPORT.get(kind, []):
+        result.notes += hook(context)
     return result
 
 
+def _load_plugins() -> None:
+    """Import the modules that register enrichers and after-import steps."""
+    import importlib
+
+    for module in PLUGINS:
+        importlib.import_module(module)
+
+
+PLUGINS = ["onstrategy.crm.enrich"]
+
+
 def _summary(result: ImportResult) -> dict[str, Any]:
-    return {"file": result.filename, "read": result.rows_read, "inserted": result.inserted,
-            "updated": result.updated, "unchanged": result.unchanged,
-            "rejected": result.rejected}
+    return {
+        "file": result.filename,
+        "read": result.rows_read,
+        "inserted": result.inserted,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "rejected": result.rejected,
+    }
 
 
-def _chunks(rows: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[tuple[int, list[str]]]]:
+def _chunks(
+    rows: Iterator[tuple[int, list[str]]], size: int
+) -> Iterator[list[tuple[int, list[str]]]]:
     while chunk := list(islice(rows, size)):
         yield chunk
 
 
 def _start_batch(conn: Connection, kind: str, path: Path, mapping: str, actor: str) -> int:
-    inserted = conn.execute(tables.import_batch.insert().values(
-        kind=kind, filename=str(path), sha256=_sha256(path), started_at=datetime.now(UTC),
-        status="running", mapping=mapping, actor=actor,
-    ))
+    inserted = conn.execute(
+        tables.import_batch.insert().values(
+            kind=kind,
+            filename=str(path),
+            sha256=_sha256(path),
+            started_at=datetime.now(UTC),
+            status="running",
+            mapping=mapping,
+            actor=actor,
+        )
+    )
     return int(inserted.inserted_primary_key[0])
 
 
 def _finish_batch(conn: Connection, result: ImportResult) -> None:
-    conn.execute(tables.import_batch.update().where(
-        tables.import_batch.c.id == result.batch_id).values(
-        finished_at=datetime.now(UTC), status="done", rows_read=result.rows_read,
-        rows_inserted=result.inserted, rows_updated=result.updated,
-        rows_unchanged=result.unchanged, rows_rejected=result.rejected,
-    ))
+    conn.execute(
+        tables.import_batch.update()
+        .where(tables.import_batch.c.id == result.batch_id)
+        .values(
+            finished_at=datetime.now(UTC),
+            status="done",
+            rows_read=result.rows_read,
+            rows_inserted=result.inserted,
+            rows_updated=result.updated,
+            rows_unchanged=result.unchanged,
+            rows_rejected=result.rejected,
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- rows
@@ -164,8 +243,11 @@ def _parse_row(
     columns: ColumnMap, header: list[str], number: int, cells: list[str], owners: _UserLookup
 ) -> tuple[_Row | None, list[Reject]]:
     if len(cells) > len(header):
-        return None, [Reject(number, None, None,
-                             f"row has {len(cells)} cells but the header has {len(header)}")]
+        return None, [
+            Reject(
+                number, None, None, f"row has {len(cells)} cells but the header has {len(header)}"
+            )
+        ]
     cells = cells + [""] * (len(header) - len(cells))
     if any("\x00" in c for c in cells):
         return None, [Reject(number, None, None, "row contains a NUL character (binary data)")]
@@ -203,8 +285,12 @@ def _convert(kind: str, text: str, owners: _UserLookup) -> Any:
 
 
 def _import_chunk(
-    conn: Connection, columns: ColumnMap, header: list[str],
-    chunk: list[tuple[int, list[str]]], owners: _UserLookup, result: ImportResult,
+    conn: Connection,
+    columns: ColumnMap,
+    header: list[str],
+    chunk: list[tuple[int, list[str]]],
+    owners: _UserLookup,
+    result: ImportResult,
 ) -> None:
     rows: list[_Row] = []
     rejects: list[tuple[Reject, dict[str, str]]] = []
@@ -237,9 +323,15 @@ def _check_references(
         for row in rows:
             value = row.record.get(ref.name)
             if value is not None and value not in found and row.number not in bad:
-                singular = (ref.refers_to or "").removesuffix("s").replace("opportunitie", "opportunity")
-                bad[row.number] = Reject(row.number, ref.name, value,
-                                         f"unknown {singular} {value!r} (import {ref.refers_to} first)")
+                singular = (
+                    (ref.refers_to or "").removesuffix("s").replace("opportunitie", "opportunity")
+                )
+                bad[row.number] = Reject(
+                    row.number,
+                    ref.name,
+                    value,
+                    f"unknown {singular} {value!r} (import {ref.refers_to} first)",
+                )
     kept = [r for r in rows if r.number not in bad]
     return kept, [(bad[r.number], r.raw) for r in rows if r.number in bad]
 
@@ -248,7 +340,7 @@ def _existing_ids(conn: Connection, table: sa.Table, ids: Iterable[Any]) -> set[
     found: set[Any] = set()
     values = list(ids)
     for start in range(0, len(values), 900):
-        part = values[start:start + 900]
+        part = values[start : start + 900]
         found.update(conn.execute(sa.select(table.c.id).where(table.c.id.in_(part))).scalars())
     return found
 
@@ -276,7 +368,8 @@ def _upsert(conn: Connection, spec: KindSpec, rows: list[_Row], result: ImportRe
         else:
             result.unchanged += 1
     if inserts:
-        conn.execute(table.insert(), [_with_defaults(table, r) for r in inserts])
+        batch = {"import_batch_id": result.batch_id} if "import_batch_id" in table.c else {}
+        conn.execute(table.insert(), [_with_defaults(table, r) | batch for r in inserts])
     for record in updates:
         where = sa.and_(*(table.c[k] == record[k] for k in spec.key))
         conn.execute(table.update().where(where).values(record))
@@ -311,7 +404,7 @@ def _existing_rows(
     found: dict[tuple[Any, ...], dict[str, Any]] = {}
     key_cols = [table.c[k] for k in spec.key]
     for start in range(0, len(keys), 450):
-        part = keys[start:start + 450]
+        part = keys[start : start + 450]
         if len(key_cols) == 1:
             where = key_cols[0].in_([k[0] for k in part])
         else:
@@ -326,15 +419,25 @@ def _store_rejects(
 ) -> None:
     if not rejects:
         return
-    conn.execute(tables.import_reject.insert(), [
-        {"batch_id": result.batch_id, "kind": kind, "filename": result.filename,
-         "row_number": r.row_number, "column": r.column, "value": r.value,
-         "reason": r.reason, "raw": raw}
-        for r, raw in rejects
-    ])
+    conn.execute(
+        tables.import_reject.insert(),
+        [
+            {
+                "batch_id": result.batch_id,
+                "kind": kind,
+                "filename": result.filename,
+                "row_number": r.row_number,
+                "column": r.column,
+                "value": r.value,
+                "reason": r.reason,
+                "raw": raw,
+            }
+            for r, raw in rejects
+        ],
+    )
     result.rejected += len({r.row_number for r, _ in rejects})
     room = 20 - len(result.rejects)
-    result.rejects.extend(r for r, _ in rejects[:max(room, 0)])
+    result.rejects.extend(r for r, _ in rejects[: max(room, 0)])
 
 
 # ----------------------------------------------------------------------------- reading back

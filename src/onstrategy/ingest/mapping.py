@@ -46,12 +46,14 @@ def _load(path: Path) -> MappingFile:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         mapping = MappingFile.model_validate(data)
     except (OSError, yaml.YAMLError) as err:
-        raise InvalidInput(f"cannot read mapping file {path}: {err}",
-                           "see docs/imports.md for the format") from None
+        raise InvalidInput(
+            f"cannot read mapping file {path}: {err}", "see docs/imports.md for the format"
+        ) from None
     except ValidationError as err:
         problems = [Problem(".".join(map(str, e["loc"])), e["msg"]) for e in err.errors()]
-        raise InvalidInput(f"mapping file {path} is not valid", "see docs/imports.md",
-                           problems) from None
+        raise InvalidInput(
+            f"mapping file {path} is not valid", "see docs/imports.md", problems
+        ) from None
     _check_fields(path, mapping)
     return mapping
 
@@ -60,17 +62,20 @@ def _check_fields(path: Path, mapping: MappingFile) -> None:
     problems = []
     for kind, fields in mapping.kinds.items():
         if kind not in KINDS:
-            problems.append(Problem(f"kinds.{kind}", "unknown record kind",
-                                    f"one of: {', '.join(KINDS)}"))
+            problems.append(
+                Problem(f"kinds.{kind}", "unknown record kind", f"one of: {', '.join(KINDS)}")
+            )
             continue
         known = {f.name for f in KINDS[kind].fields}
         problems += [
             Problem(f"kinds.{kind}.{name}", "unknown field", f"one of: {', '.join(sorted(known))}")
-            for name in fields if name not in known
+            for name in fields
+            if name not in known
         ]
     if problems:
-        raise InvalidInput(f"mapping file {path} names unknown kinds or fields",
-                           "fix the names listed", problems)
+        raise InvalidInput(
+            f"mapping file {path} names unknown kinds or fields", "fix the names listed", problems
+        )
 
 
 def built_in_mappings() -> list[MappingFile]:
@@ -114,15 +119,20 @@ def _unrecognised(
     spec: KindSpec, header: list[str], source: str, missing: list[str], mapping_file: Path | None
 ) -> tuple[str, str]:
     shown = ", ".join(header[:12]) + (" ..." if len(header) > 12 else "")
-    what = f"required {spec.kind} fields missing: {', '.join(missing)}" if missing else (
-        f"no recognisable {spec.kind} columns")
+    what = (
+        f"required {spec.kind} fields missing: {', '.join(missing)}"
+        if missing
+        else (f"no recognisable {spec.kind} columns")
+    )
     examples = {m.name: m.kinds.get(spec.kind, {}) for m in built_in_mappings()}
     sample = "; ".join(
         f"{name}: " + ", ".join(aliases[f][0] for f in spec.required if aliases.get(f))
         for name, aliases in examples.items()
     )
-    hint = (f"expected columns such as {sample}. "
-            "For another CRM's export, write a mapping file (docs/imports.md) and pass --mapping")
+    hint = (
+        f"expected columns such as {sample}. "
+        "For another CRM's export, write a mapping file (docs/imports.md) and pass --mapping"
+    )
     if mapping_file:
         hint = f"add the missing fields to {mapping_file}"
     return f"{source}: {what} (columns found: {shown})", hint

@@ -58,8 +58,10 @@ def detect_encoding(path: Path) -> str:
 def _refuse_non_csv(path: Path, head: bytes) -> None:
     for magic, what in _SIGNATURES.items():
         if head.startswith(magic):
-            raise InvalidInput(f"{path} is not a CSV file: it looks like {what.split(':')[0]}",
-                               what.split(": ", 1)[-1])
+            raise InvalidInput(
+                f"{path} is not a CSV file: it looks like {what.split(':')[0]}",
+                what.split(": ", 1)[-1],
+            )
     if b"\x00" in head:
         raise InvalidInput(
             f"{path} is not a CSV file (it contains binary data)",
@@ -67,8 +69,9 @@ def _refuse_non_csv(path: Path, head: bytes) -> None:
         )
     stripped = head.lstrip(b"\xef\xbb\xbf \r\n\t")
     if stripped[:1] in (b"{", b"[") or stripped[:5].lower() == b"<?xml":
-        raise InvalidInput(f"{path} is not a CSV file (it looks like JSON or XML)",
-                           "export the records as CSV")
+        raise InvalidInput(
+            f"{path} is not a CSV file (it looks like JSON or XML)", "export the records as CSV"
+        )
 
 
 def detect_format(path: Path) -> CsvFormat:
@@ -124,15 +127,14 @@ def open_csv(path: Path, handle: BinaryIO) -> CsvStream:
     """Stream rows of ``path`` (already open as ``handle``) with their line numbers."""
     fmt = detect_format(path)
     counter = CountingReader(handle)
-    text = io.TextIOWrapper(
-        io.BufferedReader(counter, 1 << 16), encoding=fmt.encoding, newline=""
-    )
+    text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 16), encoding=fmt.encoding, newline="")
     reader = csv.reader(text, delimiter=fmt.delimiter, strict=True)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as err:
-        raise InvalidInput(f"{path}: cannot read the header row ({err})",
-                           "the first line must name the columns") from None
+        raise InvalidInput(
+            f"{path}: cannot read the header row ({err})", "the first line must name the columns"
+        ) from None
     header = [h.strip() for h in header]
 
     def rows() -> Iterator[tuple[int, list[str]]]:

@@ -10,13 +10,32 @@ from onstrategy.crm.geo import normalize_country
 _TRUE = {"true", "yes", "y", "1", "t", "x", "won", "closed"}
 _FALSE = {"false", "no", "n", "0", "f", "", "open", "lost"}
 _KINDS = {
-    "call": "call", "calls": "call", "phone call": "call", "log a call": "call", "phone": "call",
-    "meeting": "meeting", "meetings": "meeting", "event": "meeting", "visit": "meeting",
-    "demo": "meeting", "video call": "meeting",
-    "email": "email", "e-mail": "email", "emails": "email", "send email": "email",
+    "call": "call",
+    "calls": "call",
+    "phone call": "call",
+    "log a call": "call",
+    "phone": "call",
+    "meeting": "meeting",
+    "meetings": "meeting",
+    "event": "meeting",
+    "visit": "meeting",
+    "demo": "meeting",
+    "video call": "meeting",
+    "email": "email",
+    "e-mail": "email",
+    "emails": "email",
+    "send email": "email",
 }
-_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%m/%d/%y", "%d-%b-%Y",
-                 "%b %d, %Y", "%d %b %Y")
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%m/%d/%y",
+    "%d-%b-%Y",
+    "%b %d, %Y",
+    "%d %b %Y",
+)
 _NUMBER_JUNK = re.compile(r"[\s$€£¥,_]|USD|EUR|GBP", re.IGNORECASE)
 _SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
 
@@ -93,6 +112,10 @@ def parse_country(text: str) -> str | None:
 
 
 PARSERS = {
-    "int": parse_int, "float": parse_float, "date": parse_date, "bool": parse_bool,
-    "kind": parse_kind, "country": parse_country,
+    "int": parse_int,
+    "float": parse_float,
+    "date": parse_date,
+    "bool": parse_bool,
+    "kind": parse_kind,
+    "country": parse_country,
 }

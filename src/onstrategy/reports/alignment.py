@@ -19,7 +19,15 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from onstrategy.engines.fit import AccountFit, explain, fit_table
+from onstrategy.engines.fit import (
+    AccountFit,
+    VersionSpan,
+    explain,
+    fit_table,
+    fits_over_time,
+    icp_at,
+    version_spans,
+)
 from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Strategy, Version
 
@@ -50,23 +58,22 @@ class Shares:
         self.opportunities += other.opportunities
 
     def as_dict(self, goals: dict[str, float | None]) -> dict[str, Any]:
-        out: dict[str, Any] = {"level": self.level, "id": self.id, "name": self.name,
-                               "team": self.team}
+        out: dict[str, Any] = {
+            "level": self.level,
+            "id": self.id,
+            "name": self.name,
+            "team": self.team,
+        }
         for metric in METRICS:
             share, goal = self.share(metric), goals.get(metric)
             out[metric] = {
-                "total": round(self.totals[metric], 2), "icp": round(self.icp[metric], 2),
-                "share": None if share is None else round(share, 4), "goal": goal,
+                "total": round(self.totals[metric], 2),
+                "icp": round(self.icp[metric], 2),
+                "share": None if share is None else round(share, 4),
+                "goal": goal,
                 "meets_goal": None if share is None or goal is None else share >= goal,
             }
         return out
-
-
-@dataclass
-class VersionSpan:
-    id: str
-    starts: date
-    ends: date | None  # exclusive; None = still in force
 
 
 @dataclass
@@ -91,15 +98,21 @@ class AlignmentReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "period": {"from": self.date_from.isoformat(), "to": self.date_to.isoformat()},
-            "versions": [{"id": v.id, "from": v.starts.isoformat(),
-                          "until": v.ends.isoformat() if v.ends else None}
-                         for v in self.versions],
+            "versions": [
+                {
+                    "id": v.id,
+                    "from": v.starts.isoformat(),
+                    "until": v.ends.isoformat() if v.ends else None,
+                }
+                for v in self.versions
+            ],
             "goals": self.goals,
             "company": self.company.as_dict(self.goals),
             "teams": [t.as_dict(self.goals) for t in self.teams],
             "reps": [r.as_dict(self.goals) for r in self.reps],
             "account_fit": {
-                "version": self.account_version, "tiers": self.tier_counts(),
+                "version": self.account_version,
+                "tiers": self.tier_counts(),
                 "accounts": [_fit_dict(f) for f in self.accounts],
             },
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
@@ -107,64 +120,44 @@ class AlignmentReport:
 
 
 def _fit_dict(fit: AccountFit) -> dict[str, Any]:
-    return {"account_id": fit.account_id, "name": fit.name, "score": fit.score,
-            "tier": fit.tier, "in_profile": fit.in_profile, "segment": fit.segment,
-            "reasons": [{"criterion": r.criterion, "met": r.met, "points": r.points,
-                         "text": r.text} for r in fit.reasons]}
+    return {
+        "account_id": fit.account_id,
+        "name": fit.name,
+        "score": fit.score,
+        "tier": fit.tier,
+        "in_profile": fit.in_profile,
+        "segment": fit.segment,
+        "reasons": [
+            {"criterion": r.criterion, "met": r.met, "points": r.points, "text": r.text}
+            for r in fit.reasons
+        ],
+    }
 
 
 # ------------------------------------------------------------------ portable expressions
 
 
-def version_spans(strategy: Strategy, forced: str | None = None) -> list[VersionSpan]:
-    if forced:
-        return [VersionSpan(forced, date.min, None)]
-    ordered = sorted(strategy.versions, key=lambda v: v.effective_from)
-    ends = [v.effective_from for v in ordered[1:]] + [None]
-    return [VersionSpan(v.id, v.effective_from, end) for v, end in zip(ordered, ends, strict=True)]
-
-
-def _fits_over_time(*, base: ir.Table, key: str, strategy: Strategy, spans: list[VersionSpan],
-                    list_entries: ir.Table) -> ir.Table:
-    """(fit_key, in_profile, v_from, v_to) for every row of ``base`` under every version."""
-    parts = []
-    for span in spans:
-        fitted = fit_table(table=base, key=key, version=strategy.version(span.id),
-                           list_entries=list_entries)
-        parts.append(fitted.select(
-            row_id=fitted[key] if key != "id" else fitted.id, in_profile=fitted.in_profile,
-            v_from=ibis.literal(span.starts, "date"),
-            v_to=ibis.literal(span.ends or date(9999, 12, 31), "date"),
-        ))
-    return ibis.union(*parts) if len(parts) > 1 else parts[0]
-
-
-def _icp_at(facts: ir.Table, fits: ir.Table, key: str) -> ir.Table:
-    """Join facts to the fit in force on each fact's date; unknown accounts are off-profile."""
-    # Views make both sides plain relations: the same fits join into several branches, and
-    # facts may end in a computed column of an earlier join.
-    facts, fits = facts.view(), fits.view()
-    joined = facts.left_join(
-        fits, [facts[key] == fits.row_id, facts.event_date >= fits.v_from,
-               facts.event_date < fits.v_to],
-    )
-    return joined.mutate(is_icp=joined.in_profile.fill_null(False)).drop(
-        "row_id", "in_profile", "v_from", "v_to")
-
-
-def share_facts(*, store: Store, strategy: Strategy, date_from: date, date_to: date,
-                forced_version: str | None = None) -> ir.Table:
+def share_facts(
+    *,
+    store: Store,
+    strategy: Strategy,
+    date_from: date,
+    date_to: date,
+    forced_version: str | None = None,
+) -> ir.Table:
     """One row per (owner, metric): total and ICP part, over the period."""
     spans = version_spans(strategy, forced_version)
     entries = store.table("named_list_entry")
     accounts = store.table("account")
-    account_fits = _fits_over_time(base=accounts, key="id", strategy=strategy, spans=spans,
-                                   list_entries=entries)
+    account_fits = fits_over_time(
+        base=accounts, key="id", strategy=strategy, spans=spans, list_entries=entries
+    )
     lo, hi = ibis.literal(date_from, "date"), ibis.literal(date_to, "date")
     facts = ibis.union(
-        _icp_at(_opportunity_facts(store, lo, hi), account_fits, "account_id"),
-        _icp_at(_activity_facts(store, strategy, lo, hi, forced_version), account_fits,
-                "account_id"),
+        icp_at(_opportunity_facts(store, lo, hi), account_fits, "account_id"),
+        icp_at(
+            _activity_facts(store, strategy, lo, hi, forced_version), account_fits, "account_id"
+        ),
         _lead_facts(store, strategy, spans, entries, account_fits, lo, hi),
     )
     return facts.group_by(["owner_id", "metric"]).aggregate(
@@ -178,16 +171,25 @@ def _opportunity_facts(store: Store, lo: ir.Value, hi: ir.Value) -> ir.Table:
     opp = store.table("opportunity")
     amount = opp.amount.cast("float64").fill_null(0.0)
     created = opp.filter(opp.created_on.between(lo, hi)).select(
-        metric=ibis.literal("pipeline"), owner_id=opp.owner_id, account_id=opp.account_id,
-        event_date=opp.created_on, value=amount)
+        metric=ibis.literal("pipeline"),
+        owner_id=opp.owner_id,
+        account_id=opp.account_id,
+        event_date=opp.created_on,
+        value=amount,
+    )
     won = opp.filter(opp.is_won, opp.closed_on.between(lo, hi)).select(
-        metric=ibis.literal("bookings"), owner_id=opp.owner_id, account_id=opp.account_id,
-        event_date=opp.closed_on, value=amount)
+        metric=ibis.literal("bookings"),
+        owner_id=opp.owner_id,
+        account_id=opp.account_id,
+        event_date=opp.closed_on,
+        value=amount,
+    )
     return ibis.union(created, won)
 
 
-def _activity_facts(store: Store, strategy: Strategy, lo: ir.Value, hi: ir.Value,
-                    forced_version: str | None) -> ir.Table:
+def _activity_facts(
+    store: Store, strategy: Strategy, lo: ir.Value, hi: ir.Value, forced_version: str | None
+) -> ir.Table:
     """Hours of calls and meetings; an activity without an account counts its contact's."""
     act, contact = store.table("activity"), store.table("contact")
     version = strategy.version(forced_version) if forced_version else strategy.versions[-1]
@@ -195,7 +197,8 @@ def _activity_facts(store: Store, strategy: Strategy, lo: ir.Value, hi: ir.Value
     people = contact.select(cid=contact.id, contact_account=contact.account_id)
     joined = timed.left_join(people, timed.contact_id == people.cid)
     return joined.select(
-        metric=ibis.literal("hours"), owner_id=joined.owner_id,
+        metric=ibis.literal("hours"),
+        owner_id=joined.owner_id,
         account_id=joined.account_id.fill_null(joined.contact_account),
         event_date=joined.occurred_on,
         value=_minutes(joined, version).cast("float64") / 60.0,
@@ -205,25 +208,44 @@ def _activity_facts(store: Store, strategy: Strategy, lo: ir.Value, hi: ir.Value
 def _minutes(activity: ir.Table, version: Version) -> ir.NumericValue:
     """The logged duration, or the strategy's default for that kind of activity."""
     costs = version.costs
-    default = ibis.cases((activity.kind == "meeting", costs.meeting_hours_default * 60.0),
-                         else_=costs.call_hours_default * 60.0)
+    default = ibis.cases(
+        (activity.kind == "meeting", costs.meeting_hours_default * 60.0),
+        else_=costs.call_hours_default * 60.0,
+    )
     return activity.duration_minutes.cast("float64").fill_null(default)
 
 
-def _lead_facts(store: Store, strategy: Strategy, spans: list[VersionSpan], entries: ir.Table,
-                account_fits: ir.Table, lo: ir.Value, hi: ir.Value) -> ir.Table:
+def _lead_facts(
+    store: Store,
+    strategy: Strategy,
+    spans: list[VersionSpan],
+    entries: ir.Table,
+    account_fits: ir.Table,
+    lo: ir.Value,
+    hi: ir.Value,
+) -> ir.Table:
     """A lead is ICP when its matched account is, else when its own firmographics are."""
     lead = store.table("lead")
     new = lead.filter(lead.created_on.between(lo, hi))
-    own_fits = _fits_over_time(base=new, key="id", strategy=strategy, spans=spans,
-                               list_entries=entries)
-    facts = new.select(metric=ibis.literal("leads"), owner_id=new.owner_id,
-                       account_id=new.account_id, lead_id=new.id, event_date=new.created_on,
-                       value=ibis.literal(1.0))
-    by_account = _icp_at(facts, account_fits, "account_id").rename(account_icp="is_icp")
-    by_own = _icp_at(by_account, own_fits, "lead_id")
+    own_fits = fits_over_time(
+        base=new, key="id", strategy=strategy, spans=spans, list_entries=entries
+    )
+    facts = new.select(
+        metric=ibis.literal("leads"),
+        owner_id=new.owner_id,
+        account_id=new.account_id,
+        lead_id=new.id,
+        event_date=new.created_on,
+        value=ibis.literal(1.0),
+    )
+    by_account = icp_at(facts, account_fits, "account_id").rename(account_icp="is_icp")
+    by_own = icp_at(by_account, own_fits, "lead_id")
     return by_own.select(
-        "metric", "owner_id", "account_id", "event_date", "value",
+        "metric",
+        "owner_id",
+        "account_id",
+        "event_date",
+        "value",
         is_icp=by_own.account_id.notnull().ifelse(by_own.account_icp, by_own.is_icp),
     )
 
@@ -231,11 +253,27 @@ def _lead_facts(store: Store, strategy: Strategy, spans: list[VersionSpan], entr
 # ------------------------------------------------------------------ the report
 
 
-def alignment_report(*, store: Store, strategy: Strategy, date_from: date, date_to: date,
-                     version_id: str | None = None, now: datetime) -> AlignmentReport:
+def alignment_report(
+    *,
+    store: Store,
+    strategy: Strategy,
+    date_from: date,
+    date_to: date,
+    version_id: str | None = None,
+    now: datetime,
+) -> AlignmentReport:
     """Build the report; ``now`` is when it was generated (passed in: time is a parameter)."""
-    facts = share_facts(store=store, strategy=strategy, date_from=date_from, date_to=date_to,
-                        forced_version=version_id).to_pyarrow().to_pylist()
+    facts = (
+        share_facts(
+            store=store,
+            strategy=strategy,
+            date_from=date_from,
+            date_to=date_to,
+            forced_version=version_id,
+        )
+        .to_pyarrow()
+        .to_pylist()
+    )
     users = _users(store)
     reps = _rep_shares(facts, users)
     teams = _team_shares(reps, _teams(store))
@@ -244,25 +282,45 @@ def alignment_report(*, store: Store, strategy: Strategy, date_from: date, date_
         company.add(rep)
     version = strategy.version(version_id) if version_id else strategy.version_on(date_to)
     return AlignmentReport(
-        date_from=date_from, date_to=date_to,
-        versions=[s for s in version_spans(strategy, version_id)
-                  if s.starts <= date_to and (s.ends is None or s.ends > date_from)],
-        goals=_goals(version), company=company, teams=teams, reps=reps,
-        accounts=score_accounts(store=store, version=version), account_version=version.id,
+        date_from=date_from,
+        date_to=date_to,
+        versions=[
+            s
+            for s in version_spans(strategy, version_id)
+            if s.starts <= date_to and (s.ends is None or s.ends > date_from)
+        ],
+        goals=_goals(version),
+        company=company,
+        teams=teams,
+        reps=reps,
+        accounts=score_accounts(store=store, version=version),
+        account_version=version.id,
         generated_at=now,
     )
 
 
 def _goals(version: Version) -> dict[str, float | None]:
     g = version.goals
-    return {"leads": g.icp_share_of_leads, "pipeline": g.icp_share_of_pipeline,
-            "bookings": g.icp_share_of_bookings, "hours": g.icp_share_of_hours}
+    return {
+        "leads": g.icp_share_of_leads,
+        "pipeline": g.icp_share_of_pipeline,
+        "bookings": g.icp_share_of_bookings,
+        "hours": g.icp_share_of_hours,
+    }
 
 
 def score_accounts(*, store: Store, version: Version) -> list[AccountFit]:
     """Every account's fit under ``version``, best first."""
-    rows = fit_table(table=store.table("account"), key="id", version=version,
-                     list_entries=store.table("named_list_entry")).to_pyarrow().to_pylist()
+    rows = (
+        fit_table(
+            table=store.table("account"),
+            key="id",
+            version=version,
+            list_entries=store.table("named_list_entry"),
+        )
+        .to_pyarrow()
+        .to_pylist()
+    )
     fits = [explain(row, version=version) for row in rows]
     return sorted(fits, key=lambda f: (-f.score, f.name or "", f.account_id))
 
@@ -282,8 +340,9 @@ def _rep_shares(facts: list[dict[str, Any]], users: dict[str, dict[str, Any]]) -
     for fact in facts:
         owner = fact["owner_id"] or UNASSIGNED
         user = users.get(owner, {})
-        rep = reps.setdefault(owner, Shares("rep", owner, user.get("name") or owner,
-                                            user.get("team_id")))
+        rep = reps.setdefault(
+            owner, Shares("rep", owner, user.get("name") or owner, user.get("team_id"))
+        )
         rep.totals[fact["metric"]] += float(fact["total"] or 0)
         rep.icp[fact["metric"]] += float(fact["icp"] or 0)
         if fact["metric"] == "pipeline":
@@ -296,7 +355,8 @@ def _team_shares(reps: list[Shares], team_names: dict[str, str]) -> list[Shares]
     for rep in reps:
         if rep.team is None:
             continue
-        team = teams.setdefault(rep.team, Shares("team", rep.team,
-                                                 team_names.get(rep.team, rep.team)))
+        team = teams.setdefault(
+            rep.team, Shares("team", rep.team, team_names.get(rep.team, rep.team))
+        )
         team.add(rep)
     return sorted(teams.values(), key=lambda t: t.name)
