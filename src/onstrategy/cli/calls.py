@@ -49,36 +49,46 @@ def _format(fmt: str | None) -> TranscriptFormat | None:
     raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
 
 
+_COLUMNS = ("call", "score", "talk", "mono", "qs", "open", "disc", "ins", "pitch", "pause")
+
+
 def _table(analyses: list[CallAnalysis]) -> Table:
-    table = Table(title="Calls")
-    for name in ("call", "talk", "monologue", "questions", "disc/ins/pitch", "patience", "score"):
-        table.add_column(name, justify="left" if name == "call" else "right")
+    table = Table(
+        title="Calls",
+        caption="talk: seller share; mono: longest seller monologue; qs: seller questions; "
+        "disc/ins/pitch: seller utterances by act; pause: seller's pause before answering; "
+        "w: in words, the call has no timestamps",
+    )
+    table.add_column("call", overflow="fold", min_width=12)
+    for name in _COLUMNS[1:]:
+        table.add_column(name, justify="right")
     for a in analyses:
-        m = a.metrics
-        acts = m["acts"]
+        m, acts = a.metrics, a.metrics["acts"]
         table.add_row(
             Path(a.source).name,
+            str(m["consultative_score"]),
             _talk(m),
             _monologue(m),
-            f"{m['questions']} ({m['questions_open']} open)",
-            f"{acts['discovery']}/{acts['insight']}/{acts['pitch']}",
-            "-" if m["patience_seconds"] is None else f"{m['patience_seconds']:.1f} s",
-            str(m["consultative_score"]),
+            str(m["questions"]),
+            str(m["questions_open"]),
+            str(acts["discovery"]),
+            str(acts["insight"]),
+            str(acts["pitch"]),
+            "-" if m["patience_seconds"] is None else f"{m['patience_seconds']:.1f}s",
         )
     return table
 
 
 def _monologue(metrics: dict[str, object]) -> str:
-    unit = "s" if metrics["longest_monologue_basis"] == "seconds" else "words"
-    return f"{metrics['longest_monologue']:g} {unit}"
+    unit = "s" if metrics["longest_monologue_basis"] == "seconds" else "w"
+    return f"{metrics['longest_monologue']:g}{unit}"
 
 
 def _talk(metrics: dict[str, object]) -> str:
     ratio = metrics["talk_ratio"]
     if not isinstance(ratio, float):
         return "-"
-    basis = "time" if metrics["talk_ratio_basis"] == "time" else "words"
-    return f"{ratio:.0%} ({basis})"
+    return f"{ratio:.0%}" + ("w" if metrics["talk_ratio_basis"] == "words" else "")
 
 
 def _print_reasons(analysis: CallAnalysis) -> None:
