@@ -32,7 +32,9 @@ def _pair(title: str) -> tuple[str, str]:
     return result.seniority, result.function
 
 
-@pytest.mark.parametrize("row", _rows("crm.csv"), ids=lambda row: row["title"])
+@pytest.mark.parametrize(
+    "row", _rows("crm.csv") + _rows("crm_heldout.csv"), ids=lambda row: row["title"]
+)
 def test_crm_titles_get_their_hand_labels(row: dict[str, str]) -> None:
     assert _pair(row["title"]) == (row["seniority"], row["function"])
 
@@ -130,6 +132,19 @@ def test_results_are_frozen_and_use_the_published_labels() -> None:
     assert len(FUNCTIONS) == 10
 
 
+@pytest.mark.parametrize(
+    "title",
+    ["...", "&&&", "chief", "vice", "head", "of", "to", "assistant to", "Chief Chief Officer",
+     "Директор по закупкам", "🚀 Growth Ninja 🚀", "12345", "VP " * 2000, "chief " * 3000,
+     "a\tb\x00c"],
+)  # fmt: skip
+def test_odd_titles_never_raise_and_stay_in_the_published_labels(title: str) -> None:
+    result = classify_title(title)
+    assert result.seniority in SENIORITIES
+    assert result.function in FUNCTIONS
+    assert result.reasons
+
+
 def test_tokenize_expands_and_singularises() -> None:
     assert tokenize("Sr. V.P., I.T.") == ("senior", "vice", "president", "it")
     assert tokenize("Chief Data Officers") == ("chief", "data", "officer")
@@ -152,3 +167,14 @@ def test_accuracy_on_real_titles_is_at_least_95_percent(split: str) -> None:
     assert all(r["title"].lower() in esco for r in from_esco), "labelled titles must be real"
     assert _accuracy(rows, "seniority") >= 0.95
     assert _accuracy(rows, "function") >= 0.95
+
+
+@pytest.mark.realdata
+def test_every_esco_title_gets_a_published_label() -> None:
+    if not SHARED_TITLES.is_dir():
+        pytest.skip("../shared/data is absent")
+    with (SHARED_TITLES / "esco_titles_isco.csv").open(newline="", encoding="utf-8") as f:
+        titles = [row["title"] for row in csv.DictReader(f)]
+    results = classify_titles(titles)
+    assert {r.seniority for r in results} == set(SENIORITIES)
+    assert {r.function for r in results} == set(FUNCTIONS)

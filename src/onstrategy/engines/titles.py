@@ -70,13 +70,12 @@ _GENERAL_PHRASES = frozenset(
         "executive director",
         "proprietor",
         "entrepreneur",
-        "business unit",
-        "subsidiary",
         "branch chief",
     }
 )
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
 _WORD = re.compile(r"[a-z0-9]+")
+_MAX_WORDS = 40  # a longer "title" is prose; its first words decide
 
 
 @dataclass(frozen=True)
@@ -160,8 +159,7 @@ def classify_title(title: str | None) -> TitleClass:
     text = (title or "").strip()
     if not text:
         return TitleClass(text, "staff", "other", ("empty title: staff, other by default",))
-    tokens = tokenize(text)
-    tokens, notes = _drop_bosses(tokens, _lexicon())
+    tokens, notes = _drop_bosses(tokenize(text)[:_MAX_WORDS], _lexicon())
     hits = _seniority_hits(tokens, _lexicon())
     seniority, why_level = _seniority(tokens, hits)
     function, why_function = _function(tokens, hits)
@@ -245,18 +243,18 @@ def _seniority_hits(t: tuple[str, ...], lex: _Lexicon) -> list[_Hit]:
 
 def _csuite(t: tuple[str, ...], lex: _Lexicon) -> list[tuple[str, tuple[str, ...]]]:
     """C-level roles as (phrase, words between 'chief' and 'officer')."""
-    found: list[tuple[str, tuple[str, ...]]] = []
-    for i, word in enumerate(t):
-        if word != "chief" or i + 1 == len(t) or lex.has("chief_rank_words", t[i + 1]):
-            continue
-        if t[i + 1] == "executive":
-            found.append(("chief executive", ("executive",)))
-            continue
-        for j in range(i + 2, min(i + 6, len(t))):
-            if t[j] in ("officer", "executive") and "of" not in t[i + 1 : j]:
-                found.append((" ".join(t[i : j + 1]), t[i + 1 : j]))
-                break
-    return found
+    return [found for i in range(len(t)) if (found := _csuite_at(t, i, lex))]
+
+
+def _csuite_at(t: tuple[str, ...], i: int, lex: _Lexicon) -> tuple[str, tuple[str, ...]] | None:
+    if t[i] != "chief" or i + 1 == len(t) or lex.has("chief_rank_words", t[i + 1]):
+        return None
+    if t[i + 1] == "executive":
+        return "chief executive", ("executive",)
+    for j in range(i + 2, min(i + 6, len(t))):
+        if t[j] in ("officer", "executive") and "of" not in t[i + 1 : j]:
+            return " ".join(t[i : j + 1]), t[i + 1 : j]
+    return None
 
 
 def _near(t: tuple[str, ...], i: int) -> tuple[str, str]:
@@ -306,7 +304,7 @@ def _director_word(t: tuple[str, ...], i: int, lex: _Lexicon) -> _Hit | None:
         return _head(t, i, lex)
     if word == "chief" and lex.has("chief_rank_words", nxt):
         return None
-    if word == "chief" and not _csuite(t[i:], lex) and not _police_chief(t, i, lex):
+    if word == "chief" and not _csuite_at(t, i, lex) and not _police_chief(t, i, lex):
         return _chief(t, i, lex)
     return None
 
@@ -393,7 +391,8 @@ def _fallback(
     mentions: list[_Mention],
 ) -> tuple[str, str]:
     general = [h.phrase for h in hits if h.phrase in _GENERAL_PHRASES]
-    general += [w for w in ("business unit", "subsidiary") if w in " ".join(words)]
+    text = " ".join(words)
+    general += [w for w in ("business unit", "subsidiary", "country manager") if w in text]
     if general:
         return "executive", f"function executive: '{general[0]}' is general management"
     for tier in _TIERS[3:]:
