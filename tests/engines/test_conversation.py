@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from onstrategy.engines.acts import classify_act, classify_need
+from onstrategy.engines.acts import build_lexicon, classify_act, classify_need
 from onstrategy.engines.conversation import ConsultativeTargets, analyze_call
 from onstrategy.engines.questions import classify_question
 from onstrategy.errors import InvalidInput
@@ -93,9 +93,25 @@ def test_acts_of_single_utterances() -> None:
     assert classify_act("pricing is ninety dollars per user per month") == "pitch"
     assert classify_act("can you see my screen", question="closed") == "other"
     assert classify_act("does that make sense", question="closed") == "other"
+    assert classify_act("did you have a good weekend", question="closed") == "other"
+    assert classify_act("so what i'm hearing is that the reps don't trust the data") == (
+        "discovery"
+    )
+    assert classify_act("in our experience the biggest lever is the first month") == "insight"
+    assert classify_act("today i want to walk you through our new release") == "pitch"
     assert classify_need("our goal is to double healthcare revenue") == "objective"
     assert classify_need("we struggle to get reps to follow up") == "problem"
     assert classify_need("the weather is lovely") is None
+
+
+def test_the_lexicon_file_is_checked_strictly() -> None:
+    with pytest.raises(ValidationError):
+        build_lexicon(
+            data={"acts": {"discovery": {"strong": ["goal*"], "strnog": []}}, "needs": {}}
+        )
+    lexicon = build_lexicon(data={"acts": {"pitch": {"strong": ["widget*"]}}, "needs": {}})
+    assert classify_act("our widgets are great", lexicon=lexicon) == "pitch"
+    assert classify_need("we have a problem", lexicon=lexicon) is None
 
 
 def test_discovery_call_is_consultative_and_pitch_call_is_not() -> None:

@@ -14,8 +14,8 @@ calls exist to train on). Each matched phrase scores its act (strong 2 points, w
 a question adds 1.5 to ``discovery`` when it is addressed to the client (``you``/``your``)
 and 0.75 otherwise, because asking about the client's world is what discovery is - unless
 it carries an insight (``have you considered ...``). The act with most points wins; ties
-go to insight, then discovery, pitch, other. An utterance that matches nothing is
-``other``.
+go to insight, then (for a question) discovery before pitch or (for a statement) pitch
+before discovery, then other. An utterance that matches nothing is ``other``.
 
 Customer needs: ``objective`` (``our goal is``, ``we're trying to``) or ``problem``
 (``we struggle with``, ``it takes too long``), only when the customer speaks for
@@ -25,18 +25,21 @@ themselves (``we``, ``our``, ``i``, ``my``).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
 from onstrategy.engines.questions import QuestionKind, words
 
 Act = Literal["discovery", "insight", "pitch", "other"]
 Need = Literal["objective", "problem"]
-ACTS: tuple[Act, ...] = ("insight", "discovery", "pitch", "other")  # tie-break order
+ACTS: tuple[Act, ...] = ("insight", "discovery", "pitch", "other")  # ties, for a question
+_STATEMENT_ORDER: tuple[Act, ...] = ("insight", "pitch", "discovery", "other")  # for the rest
 NEEDS: tuple[Need, ...] = ("problem", "objective")  # tie-break order
 _WEIGHTS = {"strong": 2.0, "weak": 1.0}
 _QUESTION_BONUS = 1.5
@@ -61,24 +64,39 @@ def default_lexicon() -> Lexicon:
     return build_lexicon(data=yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def build_lexicon(*, data: dict[str, dict[str, object]]) -> Lexicon:
-    """Compile a lexicon from the YAML shape (``acts: {act: {strong: [...], weak: [...]}}``)."""
+class _Phrases(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    strong: list[str] = Field(default_factory=list)
+    weak: list[str] = Field(default_factory=list)
+
+
+class LexiconFile(BaseModel):
+    """The shape of ``acts.yaml``: phrases per act (strong/weak) and per customer need."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    acts: dict[Act, _Phrases]
+    needs: dict[Need, list[str]]
+
+
+def build_lexicon(*, data: Mapping[str, Any]) -> Lexicon:
+    """Compile a lexicon from the YAML shape; a wrong shape raises pydantic's ValidationError."""
+    spec = LexiconFile.model_validate(data)
     acts: dict[Act, list[tuple[re.Pattern[str], float]]] = {}
     for act in ACTS:
-        groups = data["acts"].get(act) or {}
-        assert isinstance(groups, dict)
-        acts[act] = [(_pattern(groups[g]), w) for g, w in _WEIGHTS.items() if groups.get(g)]
-    needs = {need: _pattern(data["needs"][need]) for need in NEEDS}
+        phrases = spec.acts.get(act, _Phrases())
+        groups = {"strong": phrases.strong, "weak": phrases.weak}
+        acts[act] = [(_pattern(groups[g]), w) for g, w in _WEIGHTS.items() if groups[g]]
+    needs = {need: _pattern(spec.needs.get(need, [])) for need in NEEDS}
     return Lexicon(acts=acts, needs=needs)
 
 
-def _pattern(phrases: object) -> re.Pattern[str]:
-    assert isinstance(phrases, list)
-    parts = [
-        re.escape(str(p).rstrip("*")) + (r"\w*" if str(p).endswith("*") else "") for p in phrases
-    ]
+def _pattern(phrases: list[str]) -> re.Pattern[str]:
+    """One alternation; ``integrat*`` matches any ending. Matches nothing when empty."""
+    parts = [re.escape(p.rstrip("*")) + (r"\w*" if p.endswith("*") else "") for p in phrases]
     parts.sort(key=len, reverse=True)
-    return re.compile(r"(?<![\w'])(?:" + "|".join(parts) + r")(?![\w'])")
+    return re.compile(r"(?<![\w'])(?:" + ("|".join(parts) or r"(?!)") + r")(?![\w'])")
 
 
 def act_points(
@@ -102,7 +120,8 @@ def classify_act(
 ) -> Act:
     """``discovery``, ``insight``, ``pitch`` or ``other`` for one seller utterance."""
     points = act_points(text, question=question, lexicon=lexicon)
-    best = max(ACTS, key=lambda act: points[act])  # max keeps the first of equals
+    order = ACTS if question else _STATEMENT_ORDER
+    best = max(order, key=lambda act: points[act])  # max keeps the first of equals
     return best if points[best] > 0 else "other"
 
 

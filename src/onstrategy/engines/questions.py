@@ -251,7 +251,8 @@ def _inverted_soon(tokens: list[str]) -> bool:
 
 def _asks_for_story(tokens: list[str]) -> bool:
     """``can you tell me``, ``could you walk us through``, ``could you say more about``."""
-    return any(word in _STORY_VERBS for word in tokens[2:4]) or "more" in tokens[2:5]
+    said = " ".join(tokens[2:6])
+    return any(word in _STORY_VERBS for word in tokens[2:4]) or "say more" in said
 
 
 def _kind_of_marked(tokens: list[str]) -> QuestionKind:
