@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from onstrategy import __version__
-from onstrategy.cli import calls, imports, titles
+from onstrategy.cli import calls, demo, imports, titles
 from onstrategy.cli import report as report_cmd
 from onstrategy.cli import strategy as strategy_cmd
 from onstrategy.cli import match as match_cmd
@@ -48,6 +48,7 @@ def root(
 
 app.add_typer(strategy_cmd.app, name="strategy")
 app.add_typer(imports.app, name="import")
+app.add_typer(demo.app, name="demo")
 app.add_typer(titles.app, name="titles")
 app.add_typer(calls.app, name="calls")
 app.command("match")(match_cmd.match)

@@ -16,9 +16,9 @@ from onstrategy.ingest.importer import register_enricher
 
 
 def account_domain(record: dict[str, Any]) -> None:
-    website = record.get("website")
-    if website and "domain" not in record:
-        record["domain"] = registrable_domain(website)
+    if "website" in record:  # the file has the column: derive (or clear) the domain
+        website = record["website"]
+        record["domain"] = registrable_domain(website) if website else None
 
 
 def lead_domain(record: dict[str, Any]) -> None:

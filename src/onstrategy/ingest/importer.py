@@ -369,7 +369,9 @@ def _upsert(conn: Connection, spec: KindSpec, rows: list[_Row], result: ImportRe
             result.unchanged += 1
     if inserts:
         batch = {"import_batch_id": result.batch_id} if "import_batch_id" in table.c else {}
-        conn.execute(table.insert(), [_with_defaults(table, r) | batch for r in inserts])
+        keys = {k for r in inserts for k in r}  # one INSERT for the chunk needs one shape
+        conn.execute(table.insert(), [
+            _with_defaults(table, dict.fromkeys(keys) | r) | batch for r in inserts])
     for record in updates:
         where = sa.and_(*(table.c[k] == record[k] for k in spec.key))
         conn.execute(table.update().where(where).values(record))

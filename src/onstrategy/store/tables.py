@@ -67,8 +67,10 @@ availability = Table(
     Column("user_id", ID, nullable=False, index=True),
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date, nullable=False),
-    Column("kind", String(20), nullable=False, default="out_of_office"),
+    Column("kind", String(20), nullable=False, default="out_of_office"),  # or "inactive"
     Column("note", Text, nullable=True),
+    *_audit_columns(),
+    UniqueConstraint("user_id", "starts_on", name="uq_availability_user_start"),
 )
 
 account = Table(
@@ -164,7 +166,7 @@ opportunity_contact = Table(
     Column("contact_id", ID, primary_key=True),
     Column("role", String(100), nullable=True),
     Column("is_primary", Boolean, nullable=False, default=False),
-    Column("import_batch_id", Integer, nullable=True),
+    *_audit_columns(),
 )
 
 activity = Table(
