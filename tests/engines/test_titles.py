@@ -64,6 +64,8 @@ def test_crm_titles_get_their_hand_labels(row: dict[str, str]) -> None:
         ("Head Hunter", ("staff", "hr")),
         ("Data Entry Clerk", ("staff", "other")),
         ("CEO, Acme Logistics", ("executive", "executive")),
+        ("EVP", ("vp", "executive")),
+        ("VP Engineering", ("vp", "other")),
     ],
 )
 def test_traps(title: str, expected: tuple[str, str]) -> None:

@@ -390,7 +390,9 @@ def _fallback(
     hits: list[_Hit],
     mentions: list[_Mention],
 ) -> tuple[str, str]:
+    bare = all(_lexicon().has("rank_words", w) for w in words)
     general = [h.phrase for h in hits if h.phrase in _GENERAL_PHRASES]
+    general = [p for p in general if bare or p not in ("vice president", "executive director")]
     text = " ".join(words)
     general += [w for w in ("business unit", "subsidiary", "country manager") if w in text]
     if general:
