@@ -33,6 +33,7 @@ either/or, tags, and wh-questions that ask for a fact: ``who``, ``when``, ``wher
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Literal
 
 QuestionKind = Literal["open", "closed"]
@@ -127,6 +128,7 @@ _ELLIPTICAL = (
     ("anybody", "else"),
     ("anyone", "else"),
 )
+_WONDER = (("i", "wonder"),)
 _ONE_WORD: dict[str, QuestionKind] = {"why": "open", "how": "open"}
 
 
@@ -174,7 +176,7 @@ def _by_start(tokens: list[str]) -> QuestionKind | None:
         return _ONE_WORD.get(tokens[0])
     if tokens[0] == "or":
         return "closed" if _by_start(tokens[1:]) else None
-    if _starts_with(tokens, _SUGGESTIONS) or _starts_with(tokens, (("i", "wonder"),)):
+    if _starts_with(tokens, _SUGGESTIONS) or _starts_with(tokens, _WONDER):
         return None
     if _starts_with(tokens, _STORY_STARTS):
         return "open"
@@ -266,5 +268,12 @@ def _kind_of_marked(tokens: list[str]) -> QuestionKind:
     return "closed" if fact else "open"
 
 
+@cache
+def _first_words(starts: tuple[tuple[str, ...], ...]) -> frozenset[str]:
+    return frozenset(start[0] for start in starts)
+
+
 def _starts_with(tokens: list[str], starts: tuple[tuple[str, ...], ...]) -> bool:
+    if tokens[0] not in _first_words(starts):  # the common case, quickly
+        return False
     return any(tuple(tokens[: len(start)]) == start for start in starts)
