@@ -2,8 +2,9 @@
 
 Builds a seeded one-hour call (900 utterances, timestamped text format), then times
 ``parse_transcript`` + ``analyze_call`` against a baseline run beside it in the same
-process: splitting the same text into lines and counting words with ``str.split``.
-The ratio says how many times the baseline's cost the analysis is.
+process: splitting the same text into lines and counting words with ``str.split``, and
+tokenising every line the way the analysis does. The ratios say how many times each
+baseline's cost the analysis is.
 
 Run: ``.venv/bin/python benchmarks/bench_calls_speed.py``.
 """
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable
 
 from onstrategy.engines.conversation import analyze_call
+from onstrategy.engines.questions import words
 from onstrategy.ingest.transcripts import parse_transcript
 
 SELLER = [
@@ -64,6 +66,11 @@ def baseline(text: str) -> None:
     sum(len(line.split()) for line in text.splitlines())
 
 
+def tokenise(text: str) -> None:
+    for line in text.splitlines():
+        words(line)
+
+
 def per_second(func: Callable[[str], None], text: str, *, seconds: float) -> float:
     runs, started = 0, time.perf_counter()
     while (elapsed := time.perf_counter() - started) < seconds or runs < 3:
@@ -77,10 +84,13 @@ def main() -> int:
     analyse(text)  # warm up: the lexicon is read and compiled once
     calls = per_second(analyse, text, seconds=3.0)
     base = per_second(baseline, text, seconds=1.0)
+    tokens = per_second(tokenise, text, seconds=1.0)
     print(f"one-hour call: {UTTERANCES} utterances, {len(text.split())} words")
     print(f"analyze (parse + analyze_call): {calls:8.1f} calls/s  ({1000 / calls:.1f} ms/call)")
     print(f"baseline (str.split word count): {base:8.1f} calls/s")
-    print(f"ratio: analysis costs {base / calls:.0f}x the baseline")
+    print(f"baseline (tokenise every line):  {tokens:8.1f} calls/s")
+    print(f"ratio: analysis costs {base / calls:.0f}x the str.split baseline, ", end="")
+    print(f"{tokens / calls:.0f}x tokenising")
     return 0
 
 
