@@ -237,9 +237,19 @@ def test_chasers_work_off_profile_and_on_strategy_reps_do_not(full: DemoCompany)
     assert icp["on_strategy"] > 0.6
     assert icp["chaser"] < icp["on_strategy"] - 0.3
     assert len(opps["chaser"]) / 4 > len(opps["on_strategy"]) / 8  # more deals per rep
-    assert share(opps["chaser"], lambda o: float(o["Amount"]) < 10_000) > 2 * share(
-        opps["on_strategy"], lambda o: float(o["Amount"]) < 10_000
+    small = {p: share(rows, lambda o: float(o["Amount"]) < 10_000) for p, rows in opps.items()}
+    assert small["chaser"] > 1.5 * small["on_strategy"]
+    days = {p: median_cycle(rows) for p, rows in opps.items()}
+    assert days["chaser"] < 0.6 * days["on_strategy"]
+
+
+def median_cycle(rows: list[dict[str, str]]) -> float:
+    closed = [o for o in rows if o["Closed"] == "true"]
+    cycles = sorted(
+        (date.fromisoformat(o["Close Date"]) - date.fromisoformat(o["Created Date"])).days
+        for o in closed
     )
+    return cycles[len(cycles) // 2]
 
 
 def test_familiar_reps_keep_meeting_managers_and_purchasing_after_the_shift(

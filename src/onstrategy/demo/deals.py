@@ -42,7 +42,7 @@ class Habits:
 
 HABITS: dict[str, Habits] = {
     "on_strategy": Habits((0.74, 0.80), (0.35, 0.72), 0.45, 0.80, 0.85, 0.00),
-    "chaser": Habits((0.30, 0.26), (0.25, 0.28), 0.08, 0.35, 1.70, 0.04),
+    "chaser": Habits((0.24, 0.21), (0.25, 0.28), 0.08, 0.35, 1.70, 0.04),
     "familiar": Habits((0.62, 0.60), (0.30, 0.15), 0.14, 0.50, 1.00, 0.02),
     "pitcher": Habits((0.58, 0.56), (0.30, 0.42), 0.28, 0.12, 1.00, 0.05),
 }
@@ -236,11 +236,11 @@ def _cast(rng: random.Random, deal: Deal, people: list[Contact], senior_share: f
 def _close(rng: random.Random, deal: Deal, today: date, habits: Habits) -> None:
     firm = deal.account
     approver = any(c.senior_it for c, _, _ in deal.contacts)
-    p_win = 0.24 + 0.12 * deal.in_profile + 0.12 * deal.consultative - habits.discount
+    p_win = 0.22 + 0.16 * deal.in_profile + 0.12 * deal.consultative - habits.discount
     if deal.services:
         p_win += 0.1 if approver else -0.16
     if firm.bright_spot:
-        p_win += 0.2
+        p_win += 0.25
     median = 85 if deal.services else (55 if deal.in_profile else 22)
     cycle = max(3, round(median * math.exp(rng.gauss(0, 0.5))))
     deal.close_on = deal.created_on + timedelta(days=cycle)
@@ -262,7 +262,7 @@ def _price(rng: random.Random, deal: Deal, habits: Habits) -> None:
     elif deal.product == "SVC-MS":
         amount = 48_000 * (size / 500) ** 0.4 * math.exp(rng.gauss(0, 0.45))
     else:
-        amount = 7_000 * (size / 150) ** 0.45 * math.exp(rng.gauss(0, 0.55))
+        amount = 8_000 * (size / 150) ** 0.3 * math.exp(rng.gauss(0, 0.55))
     if deal.account.bright_spot:
         amount *= 1.3
         discount = rng.uniform(0.03, 0.09)
