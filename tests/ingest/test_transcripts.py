@@ -53,7 +53,8 @@ def test_consecutive_lines_of_one_speaker_are_not_merged() -> None:
 @pytest.mark.parametrize(
     ("line", "start"),
     [("[00:01:02] Anna: hi", 62.0), ("00:01:02 Anna: hi", 62.0), ("01:02 Anna: hi", 62.0),
-     ("00:01:02.500 Anna: hi", 62.5), ("Anna [00:01:02]: hi", 62.0), ("Anna: hi", None)],
+     ("00:01:02.500 Anna: hi", 62.5), ("Anna [00:01:02]: hi", 62.0), ("Anna: hi", None),
+     ("[00:01:02 - 00:01:09] Anna: hi", 62.0)],
 )  # fmt: skip
 def test_text_timestamps(line: str, start: float | None) -> None:
     utterance = parse_transcript(line).utterances[0]

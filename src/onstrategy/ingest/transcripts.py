@@ -3,8 +3,9 @@
 Formats (``fmt``), detected from the content when not given:
 
 * ``text`` - ``Speaker: text`` lines, optionally led by a timestamp: ``[00:01:02]``,
-  ``00:01:02``, ``01:02`` or ``00:01:02.500``. A line without ``Speaker:`` continues the
-  line before it (wrapped text).
+  ``00:01:02``, ``01:02``, ``00:01:02.500`` or a range ``[00:01:02 - 00:01:09]``, or
+  with the time after the name (``Anna [00:01:02]: text``). A line without ``Speaker:``
+  continues the line before it (wrapped text).
 * ``vtt`` - WebVTT. Teams puts the speaker in a voice tag (``<v Anna Berg>text</v>``), Zoom
   writes ``Anna Berg: text`` inside the cue. A cue without a speaker keeps the previous one.
 * ``srt`` - SubRip, with ``Speaker: text`` in the cue.
@@ -32,7 +33,7 @@ FORMATS: tuple[TranscriptFormat, ...] = ("text", "vtt", "srt", "json")
 
 _TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _TEXT_LINE = re.compile(
-    rf"^\s*(?:\[?(?P<time>{_TIME})\]?\s*[-–]?\s*)?"
+    rf"^\s*(?:\[?(?P<time>{_TIME})(?:\s*(?:-->|[-–])\s*(?P<until>{_TIME}))?\]?\s*[-–]?\s*)?"
     r"(?P<speaker>[^\s:\[\]<>][^:\[\]<>]{0,79}?)"
     rf"\s*(?:[\[(](?P<after>{_TIME})[\])])?\s*:\s+(?P<text>.*\S)\s*$"
 )
@@ -121,7 +122,7 @@ def detect_format(*, text: str) -> TranscriptFormat:
     if re.match(r"\{|\[\s*[{\]]", head):
         return "json"
     for line in head.splitlines()[:5]:
-        if _CUE_TIMING.match(line):
+        if _CUE_TIMING.match(line) and ": " not in line:  # cue settings are `align:start`
             return "srt" if "," in line.split("-->")[0] else "vtt"
     return "text"
 
@@ -151,9 +152,7 @@ def _parse_text(text: str, source: str) -> Iterator[Utterance]:
         if match and _speaker_like(match["speaker"]):
             if last is not None:
                 yield last
-            stamp = match["time"] or match["after"]
-            start = parse_seconds(stamp) if stamp else None
-            last = Utterance(match["speaker"].strip(), match["text"].strip(), start, None, number)
+            last = _text_utterance(match, number)
         elif last is not None:
             last = replace(last, text=f"{last.text} {raw.strip()}")
         else:
@@ -162,6 +161,13 @@ def _parse_text(text: str, source: str) -> Iterator[Utterance]:
             )
     if last is not None:
         yield last
+
+
+def _text_utterance(match: re.Match[str], number: int) -> Utterance:
+    stamp = match["time"] or match["after"]
+    start = parse_seconds(stamp) if stamp else None
+    end = parse_seconds(match["until"]) if match["until"] else None
+    return Utterance(match["speaker"].strip(), match["text"].strip(), start, end, number)
 
 
 def _speaker_like(name: str) -> bool:
