@@ -15,7 +15,10 @@ Gold mapping (documented in the report and in ``engines/questions.py``):
   ``qo`` open, everything else closed) is reported too.
 * declarative (``qy^d``), tag (``^g``) and understanding-check (``^bu``) questions stay
   in the gold set: they are real questions, but only intonation or a question mark
-  shows them, so without punctuation they are where recall is lost.
+  shows them, so without punctuation they are where recall is lost. One line also
+  reports the figures with the questions whose specific tag is ``d``, ``bu``, ``g``,
+  ``bh`` or ``br`` left out (neither hit nor miss); ``3+ words`` lines leave out
+  utterances of one or two words ("right?", "huh?", "oh really?").
 
 Run: ``.venv/bin/python benchmarks/bench_questions_accuracy.py [--split test]``.
 """
@@ -33,7 +36,7 @@ from onstrategy.engines.questions import classify_question, words
 
 MRDA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "dialogue-acts" / "mrda.psv"
 _PUNCT = re.compile(r"[?.,!;:\"]")
-_QUESTION_TAGS = frozenset({"qy", "qw", "qo", "qr", "qrr"})
+INTONATION_ONLY = frozenset({"d", "bu", "g", "bh", "br"})
 _FACT_WH = frozenset(["who", "who's", "whom", "whose", "when", "where", "which"])
 _FACT_HOW = frozenset(
     ["many", "much", "long", "often", "old", "far", "big", "soon", "large", "fast"]
@@ -49,6 +52,7 @@ class Row:
     text: str
     gold: str | None  # "open", "closed", "question" (type unknown), "rhetorical" or None
     raw: str | None  # the plain mapping: qw and qo open, qy/qr/qrr closed
+    specific: str = ""  # the corpus's specific tag: d declarative, bu check, g tag, ...
 
 
 def gold_kind(basic: str, general: str, text: str, full: str = "") -> str | None:
@@ -83,7 +87,7 @@ def read_rows(path: Path) -> Iterator[Row]:
             split, _speaker, text, basic, general, full = line.rstrip("\n").split("|")
             gold = gold_kind(basic, general, text, full)
             raw = "open" if general in ("qw", "qo") else gold
-            yield Row(split, text, gold, raw)
+            yield Row(split, text, gold, raw, full)
 
 
 @dataclass
@@ -133,12 +137,20 @@ class Score:
 
 
 def evaluate(
-    rows: list[Row], *, punctuation: bool, rhetorical: str = "skip", min_words: int = 0
+    rows: list[Row],
+    *,
+    punctuation: bool,
+    rhetorical: str = "skip",
+    min_words: int = 0,
+    intonation_only: bool = True,
 ) -> Score:
-    """``rhetorical``: ``skip`` (main), ``negative`` or ``positive``; ``min_words``: scope."""
+    """``rhetorical``: ``skip`` (main), ``negative`` or ``positive``; ``min_words``: scope;
+    ``intonation_only=False`` leaves out questions that only intonation marks."""
     score = Score()
     for row in rows:
         if len(words(row.text)) < min_words:
+            continue
+        if not intonation_only and row.gold and row.specific in INTONATION_ONLY:
             continue
         gold = row.gold
         if gold == "rhetorical":
@@ -167,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         for punctuation in (True, False):
             label = f"{split} {'punct' if punctuation else 'no punct'}, 3+ words"
             print(evaluate(chosen, punctuation=punctuation, min_words=3).line(label))
+        label = f"{split} no punct, no intonation-only"
+        print(evaluate(chosen, punctuation=False, intonation_only=False).line(label))
         for mode in ("negative", "positive"):
             label = f"{split} no punct, qh as {mode}"
             print(evaluate(chosen, punctuation=False, rhetorical=mode).line(label))

@@ -224,12 +224,14 @@ def test_question_detection_on_real_meeting_speech_without_punctuation() -> None
     rows = [row for row in bench.read_rows(MRDA) if row.split == "test"]
     plain = bench.evaluate(rows, punctuation=False)
     worded = bench.evaluate(rows, punctuation=False, min_words=3)
+    worded_form = bench.evaluate(rows, punctuation=False, intonation_only=False)
     marked = bench.evaluate(rows, punctuation=True)
-    # The levels reached (test split: P 0.83, R 0.40, F1 0.54; 3+ words F1 0.68): the
+    # The levels reached (test split: P 0.83, R 0.41, F1 0.55; 3+ words F1 0.70): the
     # issue's F1 0.85 without punctuation is NOT met - declarative questions ("you have
     # spare headsets") and one-word checks ("right?") differ from statements only in pitch.
     assert plain.precision >= 0.80
     assert plain.f1 >= 0.50
     assert worded.f1 >= 0.65
+    assert worded_form.f1 >= 0.72  # questions that only intonation marks left out
     assert plain.type_accuracy >= 0.95
     assert marked.f1 >= 0.88
