@@ -15,19 +15,25 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from onstrategy.ingest.bundle import import_bundle
 from onstrategy.store.connect import Store
+from onstrategy.strategy.load import load_strategy
+from onstrategy.strategy.model import Strategy
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 PG_URL = os.environ.get("ONSTRATEGY_TEST_POSTGRES_URL")
 REQUIRE_PG = os.environ.get("ONSTRATEGY_REQUIRE_POSTGRES") == "1"
 BACKENDS = ["sqlite", "postgres"]
+DEMO_TODAY = date(2026, 11, 30)
 
 
 def _worker() -> str:
@@ -110,3 +116,84 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not present")
     return SHARED_DATA
+
+
+# ------------------------------------------------------------------ the demo company
+# Built once per backend (scale 0.1: ~500 accounts, all 20 reps), then copied for each test
+# that asks for ``demo_store``, so a test may change what it likes.
+
+DEMO_SCALE = 0.1
+DEMO_SEED = 7
+
+
+@dataclass
+class Demo:
+    store: Store
+    strategy: Strategy
+    directory: Path
+    url: str
+
+
+@pytest.fixture(scope="session")
+def demo_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from onstrategy.demo import generate_demo, write_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    return write_demo(generate_demo(seed=DEMO_SEED, scale=DEMO_SCALE, today=DEMO_TODAY), out)
+
+
+def _load_demo(url: str, files: dict[str, Path]) -> None:
+    store = Store.open(url)
+    import_bundle(store=store, directory=files["strategy"].parent,
+                  strategy=load_strategy(files["strategy"]), as_of=DEMO_TODAY, actor="demo")
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path,
+                         demo_files: dict[str, Path]) -> Path:
+    path = tmp_path_factory.mktemp("demo-db") / "demo.db"
+    shutil.copy(sqlite_template, path)
+    _load_demo(f"sqlite:///{path}", demo_files)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_pg_template(pg_template: str, demo_files: dict[str, Path]) -> Iterator[str]:
+    name = f"onstrategy_demo_{_worker()}_{uuid.uuid4().hex[:8]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+    _load_demo(_pg_url(name), demo_files)
+    yield name
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_store(request: pytest.FixtureRequest, tmp_path: Path,
+               demo_files: dict[str, Path]) -> Iterator[Demo]:
+    """The demo company in a fresh database of its own, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        source: Path = request.getfixturevalue("demo_sqlite_template")
+        target = tmp_path / "demo.db"
+        shutil.copy(source, target)
+        url = f"sqlite:///{target}"
+    else:
+        template = request.getfixturevalue("demo_pg_template")
+        name = f"onstrategy_d_{uuid.uuid4().hex[:12]}"
+        admin = _pg_admin()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+
+        def drop() -> None:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+        request.addfinalizer(drop)
+        url = _pg_url(name)
+    store = Store.open(url)
+    yield Demo(store, load_strategy(demo_files["strategy"]), demo_files["strategy"].parent, url)
+    store.close()

@@ -7,7 +7,24 @@ from pathlib import Path
 import typer
 
 from onstrategy import __version__
-from onstrategy.cli import calls, demo, imports, titles
+from onstrategy.cli import (
+    alerts,
+    calls,
+    consultative,
+    deals,
+    demo,
+    effort,
+    exceptions,
+    gate,
+    icp_value,
+    imports,
+    lists,
+    matches,
+    route,
+    shift,
+    territories,
+    titles,
+)
 from onstrategy.cli import report as report_cmd
 from onstrategy.cli import strategy as strategy_cmd
 from onstrategy.cli import match as match_cmd
@@ -52,7 +69,19 @@ app.add_typer(demo.app, name="demo")
 app.add_typer(titles.app, name="titles")
 app.add_typer(calls.app, name="calls")
 app.command("match")(match_cmd.match)
-app.command("report")(report_cmd.report)
+app.add_typer(report_cmd.app, name="report")
+report_cmd.app.command("effort")(effort.effort)
+report_cmd.app.command("icp-value")(icp_value.icp_value)
+report_cmd.app.command("shift")(shift.shift)
+report_cmd.app.command("consultative")(consultative.consultative)
+app.add_typer(lists.app, name="lists")
+app.add_typer(matches.app, name="matches")
+app.add_typer(gate.app, name="gate")
+app.add_typer(territories.app, name="territories")
+app.command("route")(route.route)
+app.add_typer(exceptions.app, name="exceptions")
+app.command("alerts")(alerts.alerts)
+app.add_typer(deals.app, name="deals")
 
 
 def main() -> None:  # pragma: no cover - the console script

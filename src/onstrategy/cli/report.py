@@ -25,16 +25,28 @@ def parse_day(text: str, option: str) -> date:
         raise InvalidInput(f"{option} {text!r} is not a date", "write it as YYYY-MM-DD") from None
 
 
+app = typer.Typer(
+    help="Reports for leaders. Without a sub-command: the strategy-execution report.",
+    invoke_without_command=True,
+)
+
+
+@app.callback()
 def report(
     ctx: typer.Context,
-    date_from: str = typer.Option(..., "--from", help="first day (YYYY-MM-DD)"),
-    date_to: str = typer.Option(..., "--to", help="last day (YYYY-MM-DD)"),
+    date_from: str | None = typer.Option(None, "--from", help="first day (YYYY-MM-DD)"),
+    date_to: str | None = typer.Option(None, "--to", help="last day (YYYY-MM-DD)"),
     version: str | None = typer.Option(None, "--version",
                                        help="judge everything by this version"),
     as_json: bool = typer.Option(False, "--json", help="print the report as JSON"),
     html_path: Path | None = typer.Option(None, "--html", help="where to write the HTML report"),
 ) -> None:
     """Share of leads, pipeline, bookings and hours from ICP accounts, against the goals."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if date_from is None or date_to is None:
+        raise InvalidInput("the report needs --from and --to",
+                           "e.g. onstrategy report --from 2026-01-01 --to 2026-06-30")
     cli = get_ctx(ctx)
     start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
     if end < start:

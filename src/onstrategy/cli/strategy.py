@@ -10,12 +10,14 @@ from rich.table import Table
 from rich.tree import Tree
 
 from onstrategy.cli.common import console, print_json
+from onstrategy.cli.simulate import simulate
 from onstrategy.strategy.load import load_strategy
 from onstrategy.strategy.model import Version
 from onstrategy.strategy.schema import SCHEMA_FILE, schema_text
 from onstrategy.strategy.versions import diff_versions
 
 app = typer.Typer(no_args_is_help=True, help="Check, show and compare strategy files.")
+app.command("simulate")(simulate)
 
 
 @app.command()

@@ -90,7 +90,7 @@ class Store:
             with self.engine.begin() as connection:
                 config = _alembic_config(self.engine)
                 config.attributes["connection"] = connection
-                command.upgrade(config, "head")
+                command.upgrade(config, "heads")  # parallel branches until merged
         except sa.exc.OperationalError as err:
             raise InvalidInput(
                 f"cannot open the database: {err.orig}",
