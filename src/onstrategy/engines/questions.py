@@ -5,16 +5,20 @@ Speech-recognition output often has no punctuation at all, so a question mark is
 the ICSI MRDA meeting corpus and measured on its ``dev``/``test`` splits (see
 ``benchmarks/bench_questions_accuracy.py``; the corpus itself never ships):
 
-1. Leading fillers and discourse markers are dropped (``um``, ``uh``, ``so``, ``and``,
-   ``okay``, ``well``, ``but``, ``yeah``, ``i mean`` ...), as are stutters (``do you do you``).
-2. A question starts with a wh-word (``what``, ``how``, ``why``, ``who``, ``when``, ``where``,
-   ``which``) - unless a subject follows it directly (``what i mean is``, ``when we get
-   there``, ``how we do it``), which is a clause, not a question - or with an auxiliary
-   followed by a subject (``do you``, ``is there``, ``could we``, ``have they``), or with a
-   request for a story (``tell me``, ``walk me through``, ``describe``, ``i'm curious``).
+1. Hesitations (``um``, ``uh``) go wherever they are; leading fillers and lead-ins go
+   (``so``, ``and``, ``okay``, ``well``, ``yeah``, ``i mean``, ``out of curiosity``,
+   ``just to clarify``), and so do stutters (``do you do you``).
+2. A question starts with a wh-word followed by an auxiliary (``what are``, ``how do``,
+   ``where is``), by a subject and inversion soon after (``what other ideas do you
+   have``), or asking about its subject (``who owns``, ``what happens``, ``how many``,
+   ``what about``, ``anything else``) - but not a clause: ``what i mean is``, ``when we
+   get there``, ``which is fine``, ``what is important is``. Or it starts with an
+   auxiliary followed by a subject (``do you``, ``is the budget``, ``could we``,
+   ``does anna``), or with a request for a story (``tell me``, ``walk me through``,
+   ``describe``, ``i'm curious``).
 3. ``or`` before a question adds an alternative (``or is it the budget``); a lone ``why`` or
    ``how`` asks for a story; anything else ending in ``?`` is an echo or declarative
-   question (closed).
+   question (open only if a story wh-word is in it).
 4. ``how about we ...`` and ``why don't we ...`` are suggestions and ``i wonder`` is a
    statement; greetings (``how are you``, ``how was your weekend``) are closed.
 
@@ -22,7 +26,10 @@ What the rules leave out, on purpose: tags at the end of a statement (``..., rig
 ``... or not``) - in MRDA those are statements far more often than questions - and
 one-word checks (``right?``, ``okay?``, ``yeah?``), which only intonation tells from
 agreement. A declarative question without a question mark (``you have spare headsets``)
-cannot be told from a statement by its words; that is where recall is lost.
+cannot be told from a statement by its words; that is where recall is lost. On MRDA's
+test split without punctuation: precision 0.83, recall 0.41 (0.88 among questions in
+interrogative form), F1 0.55; with punctuation F1 0.91; open/closed right for 0.96 of
+the questions found.
 
 **Open** questions invite a story: ``what``, ``how``, ``why``, ``what about``, ``tell me``,
 ``walk me through``, ``describe``, ``can you explain``. **Closed** questions are yes/no,
