@@ -16,7 +16,7 @@ Consultative score, 0-100, the sum of seven components (each with a reason):
 component              points  full points when ... (falls linearly to 0)
 =====================  ======  =========================================================
 ``talk_ratio``         20      seller share within ``talk_ratio_tolerance`` of
-                               ``talk_ratio``; 0 at 25 points away
+                               ``talk_ratio``; 0 at 25 points beyond that
 ``questions``          20      ``questions_min``..``questions_max`` seller questions;
                                fewer scale down, more lose a point per extra question
 ``open_questions``     15      open share of questions >= ``open_question_share``
