@@ -235,3 +235,20 @@ def test_question_detection_on_real_meeting_speech_without_punctuation() -> None
     assert worded_form.f1 >= 0.72  # questions that only intonation marks left out
     assert plain.type_accuracy >= 0.95
     assert marked.f1 >= 0.88
+
+
+def test_the_demo_companys_consultative_calls_outscore_its_pitch_calls() -> None:
+    from onstrategy.demo import generate_demo  # another team's generator: calls we did not write
+
+    company = generate_demo(scale=0.2)
+    scores: dict[bool, list[int]] = {True: [], False: []}
+    for call in company.rows["calls"]:
+        text = company.transcripts[call["File"]]
+        analysis = analyze_call(
+            parse_transcript(text, source=call["File"]), sellers=[call["Seller"]]
+        )
+        scores["walk me through" in text.lower() or "tell me about" in text.lower()].append(
+            analysis.score
+        )
+    mean = {kind: sum(values) / len(values) for kind, values in scores.items() if values}
+    assert mean[True] > mean[False] + 20
