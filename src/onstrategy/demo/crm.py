@@ -162,13 +162,11 @@ def _after(rng: random.Random, start: date, today: date) -> date:
 
 SOURCES = ("Web", "Trade Show", "Partner", "Outbound", "Purchased List")
 _SOURCE_WEIGHTS = (0.30, 0.14, 0.12, 0.19, 0.25)
-_MATCH_SHARE = {
-    "Web": 0.5,
-    "Trade Show": 0.45,
-    "Partner": 0.45,
-    "Outbound": 0.7,
-    "Purchased List": 0.15,
-}
+# share of leads from each source that name a company already in the CRM ...
+_MATCH_SHARE = {"Web": 0.55, "Trade Show": 0.55, "Partner": 0.55, "Outbound": 0.8,
+                "Purchased List": 0.15}  # fmt: skip
+# ... and of those, the share that are in-profile accounts: outbound aims, lists do not
+_AIM = {"Web": 0.6, "Trade Show": 0.7, "Partner": 0.65, "Outbound": 0.85, "Purchased List": 0.0}
 _LEGAL = ("Inc.", "Inc", "LLC", "Corp.", "Corporation", "Co.", "Holdings, Inc.")
 
 
@@ -191,7 +189,8 @@ def make_leads(
     namer = Namer(rng)
     namer.names |= {a.name.lower() for a in accounts}
     namer.domains |= {a.domain for a in accounts}
-    small = [a for a in accounts if not any(a.icp.values())]
+    fits = [a for a in accounts if any(a.icp.values())]
+    misfits = [a for a in accounts if not any(a.icp.values())]
     leads: list[Lead] = []
     days = (today - start).days
     for number in range(1, max(20, round(8000 * scale)) + 1):
@@ -199,12 +198,13 @@ def make_leads(
         source = rng.choices(SOURCES, _SOURCE_WEIGHTS)[0]
         matched = None
         if rng.random() < _MATCH_SHARE[source]:
-            matched = rng.choice(small if source == "Purchased List" else accounts)
+            aimed = rng.random() < _AIM[source]
+            matched = rng.choice(fits if aimed else misfits)
             firm = matched
         elif source == "Purchased List":
             firm = make_firm(rng, namer, median=40, sigma=1.2)
         else:
-            firm = make_firm(rng, namer, median=150, sigma=1.6)
+            firm = make_firm(rng, namer, median=320, sigma=1.5)
         leads.append(_lead(rng, number, firm, matched, source, created, today))
     return leads
 

@@ -167,7 +167,7 @@ def contact_row(contact: Contact) -> Row:
 
 def lead_row(rng: random.Random, lead: Lead) -> Row:
     firm = lead.firm
-    known = lead.source != "Purchased List" or rng.random() < 0.5
+    known = lead.source != "Purchased List" or rng.random() < 0.5  # forms are enriched
     return {
         "Record ID": lead.id,
         "First Name": lead.first,
@@ -176,9 +176,9 @@ def lead_row(rng: random.Random, lead: Lead) -> Row:
         "Job Title": lead.title,
         "Company Name": lead.company,
         "Website URL": website(rng, firm.domain) if rng.random() < 0.6 else "",
-        "Industry": firm.industry if known and rng.random() < 0.7 else "",
-        "Number of Employees": str(firm.employees) if known and rng.random() < 0.6 else "",
-        "Annual Revenue": number(firm.revenue) if known and rng.random() < 0.4 else "",
+        "Industry": firm.industry if known and rng.random() < 0.9 else "",
+        "Number of Employees": str(firm.employees) if known and rng.random() < 0.85 else "",
+        "Annual Revenue": number(firm.revenue) if known and rng.random() < 0.6 else "",
         "Country/Region": country(rng, firm.country),
         "State/Region": state(rng, firm),
         "City": firm.city,
