@@ -163,6 +163,16 @@ def test_rows_are_well_formed(small: DemoCompany) -> None:
         assert contact["Associated Company ID"] in accounts
 
 
+def test_records_exist_before_anything_names_them(small: DemoCompany) -> None:
+    created = {a["Account ID"]: a["Created Date"] for a in small.rows["accounts"]}
+    created |= {c["Record ID"]: c["Create Date"] for c in small.rows["contacts"]}
+    for opp in small.rows["opportunities"]:
+        assert created[opp["Account ID"]] <= opp["Created Date"]
+    for activity in small.rows["activities"]:
+        assert created[activity["Account ID"]] <= activity["Date"]
+        assert created[activity["Contact ID"]] <= activity["Date"]
+
+
 def test_exports_carry_realistic_mess(full: DemoCompany) -> None:
     accounts = full.rows["accounts"]
     countries = Counter(a["Billing Country"] for a in accounts)

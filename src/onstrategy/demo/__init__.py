@@ -27,8 +27,8 @@ from pathlib import Path
 
 from onstrategy.demo import rows
 from onstrategy.demo.calls import make_calls
-from onstrategy.demo.crm import make_contacts, make_leads
-from onstrategy.demo.deals import Book, make_activities, make_deals, rep_habits
+from onstrategy.demo.crm import make_contacts, make_leads, settle_dates
+from onstrategy.demo.deals import Book, first_seen, make_activities, make_deals, rep_habits
 from onstrategy.demo.firms import make_market
 from onstrategy.demo.people import PERSONAS, availability_rows, team_rows, user_rows
 from onstrategy.strategy.load import parse_strategy
@@ -96,6 +96,7 @@ def generate_demo(
     habits = rep_habits(rng("habits"))
     deals = make_deals(rng("deals"), book, habits, scale)
     activities = make_activities(rng("activities"), book, habits, deals, scale)
+    settle_dates(accounts, contacts, first_seen(deals, activities))
     leads = make_leads(rng("leads"), accounts=accounts, scale=scale, start=start, today=today)
     calls, transcripts = make_calls(rng("calls"), deals, activities, scale)
     mess = rng("mess")

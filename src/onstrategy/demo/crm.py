@@ -33,6 +33,9 @@ _SMALL_TITLES = (
     ("General Manager", "executive", "executive"),
 )
 
+_PUBLIC = frozenset({"Education", "Government", "Healthcare", "Non-Profit"})
+_PUBLIC_HEAD = ("Executive Director", "executive", "executive")
+
 
 @dataclass
 class Contact:
@@ -104,7 +107,9 @@ def email_for(rng: random.Random, first: str, last: str, domain: str) -> str:
 
 def _title(rng: random.Random, firm: Firm, slot: int) -> tuple[str, str, str]:
     if firm.employees < 100:
-        return rng.choice(_SMALL_TITLES)
+        title = rng.choice(_SMALL_TITLES)
+        public = firm.industry in _PUBLIC
+        return _PUBLIC_HEAD if public and title[0] in ("Owner", "President") else title
     if slot == 0 and firm.employees >= 200:
         row = rng.choices(SENIOR_IT, [t[3] for t in SENIOR_IT])[0]
     elif slot == 1 and firm.employees >= 200:
@@ -267,3 +272,15 @@ def _status(rng: random.Random, owner: Person | None, created: date, today: date
     return rng.choices(
         ("Open Deal", "Unqualified", "Bad Timing", "Connected"), (0.25, 0.45, 0.15, 0.15)
     )[0]
+
+
+def settle_dates(firms: list[Firm], contacts: list[Contact], first_seen: dict[str, date]) -> None:
+    """No record is created after the first deal or activity that names it."""
+    for firm in firms:
+        seen = first_seen.get(firm.id)
+        if seen and firm.created_on and firm.created_on > seen:
+            firm.created_on = seen
+    for contact in contacts:
+        seen = first_seen.get(contact.id)
+        if seen and contact.created_on > seen:
+            contact.created_on = seen

@@ -394,3 +394,15 @@ def make_activities(
             tasks += 1
             item.id = sfid(TASK, 900_000 + tasks * 3)
     return log.items
+
+
+def first_seen(deals: list[Deal], activities: list[Activity]) -> dict[str, date]:
+    """Account and contact id → the first day a deal or activity names it."""
+    seen: dict[str, date] = {}
+    events = [(d.created_on, [d.account.id, *(c.id for c, _, _ in d.contacts)]) for d in deals]
+    events += [(a.day, [a.account.id, a.contact.id if a.contact else ""]) for a in activities]
+    for day, ids in events:
+        for record_id in ids:
+            if record_id and (record_id not in seen or day < seen[record_id]):
+                seen[record_id] = day
+    return seen

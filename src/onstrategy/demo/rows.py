@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from onstrategy.demo.crm import Contact, Lead
+from onstrategy.demo.crm import Contact, Lead, phone
 from onstrategy.demo.deals import Activity, Deal
 from onstrategy.demo.firms import Firm
 
@@ -144,7 +144,7 @@ def account_row(rng: random.Random, firm: Firm) -> Row:
         "Billing State/Province": state(rng, firm),
         "Billing Zip/Postal Code": firm.postal,
         "Billing Country": country(rng, firm.country),
-        "Phone": "",
+        "Phone": phone(rng) if rng.random() < 0.7 else "",
         "Account Owner ID": firm.owner.id if firm.owner else "",
         "Parent Account ID": "",
         "Account Source": firm.source,
