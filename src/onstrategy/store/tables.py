@@ -336,3 +336,11 @@ CRM_TABLES = {
     "users": user,
     "teams": team,
 }
+
+# --- issue 3 "Right leads" (migration rl01_lead_match): why a lead has its account, and why
+# a review-queue item could not be decided automatically.
+lead.append_column(Column("match_status", String(20), nullable=True))  # matched|ambiguous|none|manual
+lead.append_column(Column("match_reasons", JSON, nullable=True))
+match_review.append_column(Column("reasons", JSON, nullable=True))
+match_review.append_column(Column("score", Float, nullable=True))
+match_review.append_column(Column("comment", Text, nullable=True))
