@@ -55,7 +55,12 @@ FILES = {
 
 @dataclass(frozen=True)
 class DemoCompany:
-    """Everything ``write_demo`` writes: rows keyed by export column header, as text."""
+    """Everything ``write_demo`` writes.
+
+    ``rows`` maps each kind in ``FILES`` (but ``strategy`` and ``transcripts``) to its rows,
+    each a dict from export column header to the text written in the CSV; ``transcripts``
+    maps a file name relative to the demo folder (``transcripts/call-00001.vtt``) to its text.
+    """
 
     seed: int
     scale: float
@@ -75,6 +80,8 @@ def generate_demo(
     *, seed: int = 7, scale: float = 1.0, today: date = date(2026, 11, 30)
 ) -> DemoCompany:
     """The demo company, the same for the same arguments; ``scale`` multiplies record counts."""
+    if scale <= 0:
+        raise ValueError(f"scale must be above 0, got {scale}")
     text = strategy_text()
     strategy = parse_strategy(text, source="demo strategy.yaml")
     before, after = strategy.versions[0], strategy.versions[-1]

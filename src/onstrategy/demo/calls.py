@@ -57,6 +57,19 @@ _DEFAULT_NEED = (
     "grow without the IT team becoming the bottleneck",
     "we're two people in IT and everything is urgent",
 )
+_OBSTACLES = (
+    "Budget is approved, but we don't have the people to install any of it.",
+    "Every site does things its own way, so nothing we roll out is the same twice.",
+    "We find out about problems when users call the help desk, never before.",
+    "Half my team's week goes to moving and imaging devices instead of projects.",
+)
+_STORIES = (
+    "Last spring a core switch failed at one of our sites and it took two days to get a "
+    "replacement configured. People went home.",
+    "We bought three hundred laptops in the fall and they sat in a closet for six weeks "
+    "because nobody had time to image them.",
+    "During the last audit we couldn't say where forty of our laptops were. That was a long week.",
+)
 _INSIGHTS = (
     "We're seeing companies your size move device lifecycle to a managed service, so the "
     "internal team can work on projects instead of tickets.",
@@ -71,9 +84,9 @@ _DISCOVERY = (
     ("What are you trying to achieve this year with {area}?", "objective"),
     ("Walk me through how you handle {process} today.", "problem"),
     ("How are you measuring whether that's working?", "measure"),
-    ("What's getting in the way right now?", "problem"),
+    ("What's getting in the way right now?", "obstacle"),
     ("What happens if that isn't fixed by {season}?", "impact"),
-    ("Tell me about the last time that went wrong.", "problem"),
+    ("Tell me about the last time that went wrong.", "story"),
     ("Who else is involved when you decide on something like this?", "decision"),
 )
 _PITCH = (
@@ -138,8 +151,10 @@ def consultative(rng: random.Random, scene: Scene) -> list[tuple[str, str]]:
         "season": rng.choice(("the end of the year", "next summer", "your budget deadline")),
         "industry": industry.lower(),
     }
-    asked = sorted(rng.sample(range(len(_DISCOVERY)), rng.randint(3, 6)))
-    for question, kind in (_DISCOVERY[i] for i in asked):
+    asked = set(rng.sample(range(len(_DISCOVERY)), rng.randint(3, 6)))
+    if scene.deal.services and not scene.customer.senior:
+        asked.add(len(_DISCOVERY) - 1)  # who decides? not the person on the call
+    for question, kind in (_DISCOVERY[i] for i in sorted(asked)):
         lines.append((seller, question.format(**fill)))
         lines.append((buyer, _answer(rng, kind, objective, problem, scene)))
         if rng.random() < 0.4:
@@ -167,6 +182,8 @@ def _answer(rng: random.Random, kind: str, objective: str, problem: str, scene: 
         return f"Our goal is to {objective}."
     if kind == "problem":
         return rng.choice((f"Honestly, {problem}.", f"The problem is {problem}."))
+    if kind in ("obstacle", "story"):
+        return rng.choice(_OBSTACLES if kind == "obstacle" else _STORIES)
     if kind == "measure":
         return rng.choice(
             (
@@ -205,6 +222,9 @@ def pitch(rng: random.Random, scene: Scene) -> list[tuple[str, str]]:
     lines.append(
         (seller, "Sure, our solution handles that too, it's one of our most popular features.")
     )
+    if scene.deal.services and not scene.customer.senior:
+        lines.append((buyer, "Services like that aren't my call. I'd have to take it to our CIO."))
+        lines.append((seller, "No problem, just forward the deck and I'll follow up."))
     discount = rng.choice(("eight", "ten", "twelve", "fifteen"))
     lines.append(
         (
