@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from onstrategy.engines.conversation import ConsultativeTargets
+
 SENIORITIES = ("executive", "vp", "director", "manager", "staff")
 FUNCTIONS = (
     "executive", "it", "finance", "procurement", "operations",
@@ -287,6 +289,10 @@ class Costs(Strict):
 
 class Routing(Strict):
     nurture_queue: str = "nurture"
+    fallback_queue: str = Field(
+        default="unrouted",
+        description="queue for leads no territory covers, or whose territory has no rep free",
+    )
     catch_up_cap: int = Field(
         default=3, ge=0,
         description="max leads a returning rep receives above the territory's average share",
@@ -304,9 +310,10 @@ class Version(Strict):
     exceptions: ExceptionPolicy = Field(default_factory=ExceptionPolicy)
     costs: Costs = Field(default_factory=Costs)
     routing: Routing = Field(default_factory=Routing)
-    consultative: dict[str, float] = Field(
-        default_factory=dict,
-        description="overrides of the consultative-selling targets (see engines.conversation)",
+    consultative: ConsultativeTargets = Field(
+        default_factory=ConsultativeTargets,
+        description="consultative-selling targets for recorded calls; unset keys keep the "
+        "built-in defaults (see engines.conversation)",
     )
 
     def offering_for_product(self, product: str | None) -> Offering | None:
