@@ -59,6 +59,13 @@ def test_same_seed_writes_identical_files(tmp_path: Path, small: DemoCompany) ->
     assert len(tree(tmp_path / "a")) == len(FILES) - 1 + len(small.transcripts)
 
 
+def test_writing_again_replaces_the_earlier_company(tmp_path: Path, small: DemoCompany) -> None:
+    write_demo(generate_demo(seed=3, scale=0.2), tmp_path / "again")
+    write_demo(small, tmp_path / "again")
+    write_demo(small, tmp_path / "fresh")
+    assert tree(tmp_path / "again") == tree(tmp_path / "fresh")
+
+
 def test_another_seed_gives_another_company(small: DemoCompany) -> None:
     other = generate_demo(seed=8, scale=0.1)
     assert other.rows["accounts"] != small.rows["accounts"]

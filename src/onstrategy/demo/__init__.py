@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from importlib import resources
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from onstrategy.demo import rows
 from onstrategy.demo.calls import make_calls
-from onstrategy.demo.crm import make_contacts, make_leads, settle_dates
+from onstrategy.demo.crm import Contact, make_contacts, make_leads, settle_dates
 from onstrategy.demo.deals import Book, first_seen, make_activities, make_deals, rep_habits
 from onstrategy.demo.firms import make_market
 from onstrategy.demo.people import PERSONAS, availability_rows, team_rows, user_rows
@@ -95,7 +96,7 @@ def generate_demo(
         rng("market"), scale=scale, today=today, versions=list(strategy.versions)
     )
     contacts = make_contacts(rng("contacts"), accounts, today)
-    by_account: dict[str, list] = {}  # type: ignore[type-arg]
+    by_account: dict[str, list[Contact]] = {}
     for contact in contacts:
         by_account.setdefault(contact.account.id, []).append(contact)
     start = today - timedelta(days=729)
@@ -107,9 +108,8 @@ def generate_demo(
     leads = make_leads(rng("leads"), accounts=accounts, scale=scale, start=start, today=today)
     calls, transcripts = make_calls(rng("calls"), deals, activities, scale)
     mess = rng("mess")
-    named = sorted(
-        [a for a in accounts if a.fortune_rank] + white_space, key=lambda f: f.fortune_rank or 0
-    )
+    named = sorted([a for a in accounts if a.fortune_rank] + white_space,
+                   key=lambda f: f.fortune_rank or 0)  # fmt: skip
     table = {
         "teams": team_rows(),
         "users": user_rows(),
@@ -126,19 +126,31 @@ def generate_demo(
     return DemoCompany(seed, scale, today, text, table, transcripts)
 
 
+_OUR_TRANSCRIPT = re.compile(r"^call-\d{5}\.(txt|vtt|srt|json)$")
+
+
 def write_demo(company: DemoCompany, out_dir: Path) -> dict[str, Path]:
-    """Write the strategy, one CSV per kind and the transcripts; return kind → path."""
+    """Write the strategy, one CSV per kind and the transcripts; return kind → path.
+
+    Writing again into the same folder replaces what an earlier run wrote, including
+    transcripts it no longer has, so the folder always holds exactly one company.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"strategy": out_dir / FILES["strategy"]}
-    paths["strategy"].write_text(company.strategy_text, encoding="utf-8")
+    paths["strategy"].write_text(company.strategy_text, encoding="utf-8", newline="")
     for kind, records in company.rows.items():
         paths[kind] = out_dir / FILES[kind]
-        paths[kind].write_text(to_csv(records), encoding="utf-8")
-    folder = out_dir / FILES["transcripts"]
+        paths[kind].write_text(to_csv(records), encoding="utf-8", newline="")
+    folder = paths["transcripts"] = out_dir / FILES["transcripts"]
     folder.mkdir(exist_ok=True)
+    for stale in folder.iterdir():
+        if (
+            _OUR_TRANSCRIPT.match(stale.name)
+            and f"{folder.name}/{stale.name}" not in company.transcripts
+        ):
+            stale.unlink()
     for name, text in company.transcripts.items():
-        (out_dir / name).write_text(text, encoding="utf-8")
-    paths["transcripts"] = folder
+        (out_dir / name).write_text(text, encoding="utf-8", newline="")
     return paths
 
 
