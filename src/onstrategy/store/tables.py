@@ -344,3 +344,18 @@ lead.append_column(Column("match_reasons", JSON, nullable=True))
 match_review.append_column(Column("reasons", JSON, nullable=True))
 match_review.append_column(Column("score", Float, nullable=True))
 match_review.append_column(Column("comment", Text, nullable=True))
+
+# --- issue 3 "Right leads" (migration rt01_routing_ledger): weighted round-robin state per
+# territory and rep, updated in the same transaction as each routing decision. ``assigned``
+# counts the leads round robin gave the rep; ``credit`` is the count fairness compares
+# (``assigned`` raised to the catch-up floor when the rep returned from an absence).
+routing_ledger = Table(
+    "routing_ledger", metadata,
+    Column("territory_id", String(64), primary_key=True),
+    Column("rep_id", ID, primary_key=True),
+    Column("assigned", Integer, nullable=False, default=0),
+    Column("credit", Float, nullable=False, default=0.0),
+    Column("last_decision_id", Integer, nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=True),
+)
+Index("ix_routing_decision_territory", routing_decision.c.territory_id, routing_decision.c.id)
