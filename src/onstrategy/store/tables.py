@@ -345,6 +345,22 @@ match_review.append_column(Column("reasons", JSON, nullable=True))
 match_review.append_column(Column("score", Float, nullable=True))
 match_review.append_column(Column("comment", Text, nullable=True))
 
+# --- issue 4 "Off-profile exceptions" (migration ex04_exception_events): the append-only
+# history of each exception (request, escalation, decision, renewal, expiry). Database
+# triggers refuse UPDATE and DELETE on it.
+off_profile_exception_event = Table(
+    "off_profile_exception_event", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("exception_id", Integer, nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("event", String(40), nullable=False),  # requested|approved|rejected|expired|renewal_requested
+    Column("status", String(20), nullable=False),  # the exception's status after the event
+    Column("comment", Text, nullable=True),
+    Column("details", JSON, nullable=True),
+)
+
 # --- issue 3 "Right leads" (migration rt01_routing_ledger): weighted round-robin state per
 # territory and rep, updated in the same transaction as each routing decision. ``assigned``
 # counts the leads round robin gave the rep; ``credit`` is the count fairness compares
@@ -359,3 +375,23 @@ routing_ledger = Table(
     Column("updated_at", DateTime(timezone=True), nullable=True),
 )
 Index("ix_routing_decision_territory", routing_decision.c.territory_id, routing_decision.c.id)
+
+# --- issue 6 "Consultative selling" (migration cc06_call_metric): the numeric metrics of
+# each analysed call (from ``call.analysis``) in real columns, so reports aggregate them
+# the same way on SQLite and PostgreSQL. Rewritten with the analysis.
+call_metric = Table(
+    "call_metric", metadata,
+    Column("call_id", ID, primary_key=True),
+    Column("strategy_version", String(64), nullable=True),  # whose targets scored the call
+    Column("talk_ratio_basis", String(10), nullable=True),  # time | words
+    Column("talk_ratio", Float, nullable=True),
+    Column("questions", Integer, nullable=True),
+    Column("questions_open", Integer, nullable=True),
+    Column("open_question_share", Float, nullable=True),
+    Column("discovery_share", Float, nullable=True),
+    Column("insight_share", Float, nullable=True),
+    Column("pitch_share", Float, nullable=True),
+    Column("longest_monologue", Float, nullable=True),
+    Column("longest_monologue_basis", String(10), nullable=True),  # seconds | words
+    Column("duration_seconds", Float, nullable=True),
+)
