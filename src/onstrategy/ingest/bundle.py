@@ -71,7 +71,9 @@ def import_bundle(
     return result
 
 
-BUNDLE_PLUGINS: list[str] = []
+BUNDLE_PLUGINS: list[str] = [
+    "onstrategy.crm.lists",  # fortune-1000.csv and lists/*.csv, right after accounts
+]
 
 
 def _load_steps() -> None:

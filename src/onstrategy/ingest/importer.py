@@ -167,7 +167,12 @@ def _load_plugins() -> None:
         importlib.import_module(module)
 
 
-PLUGINS = ["onstrategy.crm.enrich"]
+PLUGINS = [
+    "onstrategy.crm.enrich",
+    "onstrategy.crm.lists",  # re-match named lists after an accounts import
+    "onstrategy.crm.lead_matching",  # leads: match to accounts (before the gate)
+    "onstrategy.engines.gate",  # leads: the intake gate (after matching)
+]
 
 
 def _summary(result: ImportResult) -> dict[str, Any]:
@@ -243,26 +248,23 @@ def _parse_row(
     columns: ColumnMap, header: list[str], number: int, cells: list[str], owners: _UserLookup
 ) -> tuple[_Row | None, list[Reject]]:
     if len(cells) > len(header):
-        return None, [
-            Reject(
-                number, None, None, f"row has {len(cells)} cells but the header has {len(header)}"
-            )
-        ]
+        return None, [Reject(number, None, None,
+                             f"row has {len(cells)} cells but the header has {len(header)}")]
     cells = cells + [""] * (len(header) - len(cells))
-    if any("\x00" in c for c in cells):
+    if "\x00" in "".join(cells):
         return None, [Reject(number, None, None, "row contains a NUL character (binary data)")]
     record: dict[str, Any] = {}
     problems: list[Reject] = []
-    for name, index in columns.fields.items():
-        spec = columns.kind.field(name)
+    for name, index, kind, required in columns.plan:
         text = cells[index].strip()
         try:
-            record[name] = _convert(spec.type, text, owners)
+            value = record[name] = _convert(kind, text, owners)
         except BadValue as err:
             problems.append(Reject(number, header[index], text, str(err)))
-        if spec.required and record.get(name) in (None, "") and not problems:
+            continue
+        if required and value in (None, ""):
             problems.append(Reject(number, header[index], text, f"{name} is required"))
-    if "state" in record and record["state"]:
+    if record.get("state"):
         record["state"] = normalize_state(record["state"], record.get("country"))
     extra = {h: cells[i] for h, i in columns.extra.items() if cells[i].strip()}
     record["extra"] = extra or None
@@ -370,8 +372,9 @@ def _upsert(conn: Connection, spec: KindSpec, rows: list[_Row], result: ImportRe
     if inserts:
         batch = {"import_batch_id": result.batch_id} if "import_batch_id" in table.c else {}
         keys = {k for r in inserts for k in r}  # one INSERT for the chunk needs one shape
+        defaults = {k: v for k, v in _scalar_defaults(table).items() if k in keys}
         conn.execute(table.insert(), [
-            _with_defaults(table, dict.fromkeys(keys) | r) | batch for r in inserts])
+            _with_defaults(defaults, dict.fromkeys(keys) | r) | batch for r in inserts])
     for record in updates:
         where = sa.and_(*(table.c[k] == record[k] for k in spec.key))
         conn.execute(table.update().where(where).values(record))
@@ -380,14 +383,17 @@ def _upsert(conn: Connection, spec: KindSpec, rows: list[_Row], result: ImportRe
     result.unchanged += len(rows) - len(latest)
 
 
-def _with_defaults(table: sa.Table, record: dict[str, Any]) -> dict[str, Any]:
+def _scalar_defaults(table: sa.Table) -> dict[str, Any]:
+    return {c.name: c.default.arg for c in table.c
+            if c.default is not None and c.default.is_scalar}
+
+
+def _with_defaults(defaults: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
     """An empty cell must not override a column default (e.g. ``is_won`` false)."""
-    out = dict(record)
-    for name, value in record.items():
-        default = table.c[name].default
-        if value is None and default is not None and default.is_scalar:
-            out[name] = default.arg
-    return out
+    for name, value in defaults.items():
+        if record.get(name, value) is None:
+            record[name] = value
+    return record
 
 
 def _differs(stored: Any, new: Any) -> bool:

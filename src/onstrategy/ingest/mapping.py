@@ -39,6 +39,16 @@ class ColumnMap:
     fields: dict[str, int]
     extra: dict[str, int]
 
+    @property
+    def plan(self) -> list[tuple[str, int, str, bool]]:
+        """(field, column index, type, required) for each mapped field, in column order."""
+        return self._plan
+
+    def __post_init__(self) -> None:
+        plan = [(name, index, self.kind.field(name).type, self.kind.field(name).required)
+                for name, index in sorted(self.fields.items(), key=lambda item: item[1])]
+        object.__setattr__(self, "_plan", plan)
+
 
 @lru_cache(maxsize=8)
 def _load(path: Path) -> MappingFile:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ SNIFF_BYTES = 64 * 1024
 SCAN_CHUNK = 1 << 20
 DELIMITERS = ",;\t|"
 # Bytes that Windows-1252 leaves undefined: a file with them can only be Latin-1.
-_CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _SIGNATURES = {
     b"PK\x03\x04": "an Excel workbook or zip archive: save it as CSV (UTF-8) first",
     b"\xd0\xcf\x11\xe0": "an old Excel workbook: save it as CSV (UTF-8) first",
@@ -48,8 +49,10 @@ def detect_encoding(path: Path) -> str:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     utf8_ok = False
-            if not undefined_cp1252:
-                undefined_cp1252 = any(b in _CP1252_UNDEFINED for b in chunk)
+            if not utf8_ok and not undefined_cp1252:
+                undefined_cp1252 = _CP1252_UNDEFINED.search(chunk) is not None
+            if not utf8_ok and undefined_cp1252:
+                break
     if utf8_ok:
         return "utf-8-sig"
     return "latin-1" if undefined_cp1252 else "cp1252"
