@@ -1,0 +1,524 @@
+"""Leads matched to the CRM's accounts, and the review queue for the matches nobody should guess.
+
+"Why did I get this lead?" starts with "which company is it?". After every leads import
+(and on ``onstrategy matches run``) each lead is matched to the accounts with the matching
+engine (:mod:`onstrategy.engines.matching`: registrable domain first, free-mail never,
+then the normalised company name, location as tie-breaker). Where the answer lives:
+
+- ``lead.account_id`` / ``lead.match_score`` — the account, and the engine's confidence;
+- ``lead.match_status`` — ``matched``, ``ambiguous`` (waiting in the review queue),
+  ``none`` (no account is close enough) or ``manual`` (a person decided; never overwritten
+  by a later run);
+- ``lead.match_reasons`` — the engine's reasons in words (or who decided, and why).
+
+An ambiguous result opens one ``match_review`` item per subject (lead or named-list
+entry) with the candidates and their reasons; a later run updates it or withdraws it when
+the answer became clear. An admin or manager resolves it: the choice is applied to the
+lead or list entry, and the audit log records who chose what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from onstrategy.engines.matching import AccountIndex, MatchRecord, MatchResult
+from onstrategy.errors import Conflict, Forbidden, InvalidInput, NotFound
+from onstrategy.ingest.importer import AfterImport, register_after_import
+from onstrategy.store import tables
+from onstrategy.store.connect import Store
+
+Progress = Callable[[int, int], None]  # (done, total)
+CHUNK = 2000
+REVIEWERS = ("admin", "manager", "executive")
+SUBJECTS = ("lead", "list_entry")
+
+
+# ------------------------------------------------------------------ people
+
+
+def find_user(conn: Connection, who: str) -> dict[str, Any]:
+    """The active user named by id or email (``--as``), or a clear error."""
+    user = tables.user
+    text = who.strip()
+    query = sa.select(user).where(
+        sa.or_(user.c.id == text, sa.func.lower(user.c.email) == text.lower())
+    )
+    row = conn.execute(query).mappings().first()
+    if row is None:
+        raise NotFound(f"no user {who!r}", "pass --as with a user id or email from users.csv")
+    if not row["active"]:
+        raise Forbidden(f"{row['name']} is not an active user", "ask an active admin")
+    return dict(row)
+
+
+def require_role(conn: Connection, who: str, roles: tuple[str, ...], doing: str) -> dict[str, Any]:
+    """The acting user, when their role is one of ``roles``; else Forbidden."""
+    actor = find_user(conn, who)
+    if actor["role"] not in roles:
+        raise Forbidden(
+            f"{actor['name']} ({actor['role']}) may not {doing}",
+            f"only {' or '.join(r + 's' for r in roles)} may; pass --as with one of them",
+        )
+    return actor
+
+
+# ------------------------------------------------------------------ the account index
+
+
+def account_records(conn: Connection) -> Iterator[MatchRecord]:
+    a = tables.account
+    query = sa.select(a.c.id, a.c.name, a.c.domain, a.c.website, a.c.city, a.c.state, a.c.country)
+    for row in conn.execution_options(yield_per=10_000).execute(query):
+        yield MatchRecord(
+            id=row.id,
+            name=row.name,
+            domain=row.domain,
+            website=row.website,
+            city=row.city,
+            state=row.state,
+            country=row.country,
+        )
+
+
+def load_account_index(*, store: Store) -> AccountIndex:
+    """Every account, indexed once for a whole run (quarantined accounts included)."""
+    with store.begin() as conn:
+        return AccountIndex.build(account_records(conn))
+
+
+def candidates_of(result: MatchResult) -> list[dict[str, Any]]:
+    return [
+        {"account_id": c.to_id, "name": c.name, "score": c.score, "reasons": list(c.reasons)}
+        for c in result.candidates
+    ]
+
+
+# ------------------------------------------------------------------ the review queue
+
+
+def sync_review(
+    conn: Connection, *, subject_kind: str, subject_id: str, result: MatchResult, now: datetime
+) -> bool:
+    """Open (or refresh) the review of an ambiguous result; withdraw it once clear.
+
+    Returns True when a new review item was opened.
+    """
+    review = tables.match_review
+    where = sa.and_(
+        review.c.subject_kind == subject_kind,
+        review.c.subject_id == subject_id,
+        review.c.status == "open",
+    )
+    open_id = conn.execute(sa.select(review.c.id).where(where)).scalar()
+    if result.status != "ambiguous":
+        if open_id is not None:
+            note = f"withdrawn: a later run found {result.status} ({result.to_id or 'no account'})"
+            conn.execute(
+                review.update()
+                .where(review.c.id == open_id)
+                .values(status="withdrawn", decided_by="system", decided_at=now, comment=note)
+            )
+        return False
+    values = {
+        "candidates": candidates_of(result),
+        "reasons": list(result.reasons),
+        "score": result.score,
+    }
+    if open_id is not None:
+        conn.execute(review.update().where(review.c.id == open_id).values(values))
+        return False
+    conn.execute(
+        review.insert().values(
+            subject_kind=subject_kind,
+            subject_id=subject_id,
+            status="open",
+            created_at=now,
+            **values,
+        )
+    )
+    return True
+
+
+def withdraw_reviews(
+    conn: Connection, *, subject_kind: str, subject_ids: list[str], why: str, now: datetime
+) -> None:
+    review = tables.match_review
+    for start in range(0, len(subject_ids), 500):
+        part = subject_ids[start : start + 500]
+        conn.execute(
+            review.update()
+            .where(
+                review.c.subject_kind == subject_kind,
+                review.c.subject_id.in_(part),
+                review.c.status == "open",
+            )
+            .values(status="withdrawn", decided_by="system", decided_at=now, comment=why)
+        )
+
+
+def list_reviews(
+    *, store: Store, status: str = "open", subject_kind: str | None = None
+) -> list[dict[str, Any]]:
+    """Review items (open by default) with what they are about, candidates and reasons."""
+    review = tables.match_review
+    query = sa.select(review).order_by(review.c.id)
+    if status != "all":
+        query = query.where(review.c.status == status)
+    if subject_kind:
+        query = query.where(review.c.subject_kind == subject_kind)
+    with store.begin() as conn:
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+        for row in rows:
+            row["subject"] = _describe_subject(conn, row["subject_kind"], row["subject_id"])
+    return rows
+
+
+def _describe_subject(conn: Connection, kind: str, subject_id: str) -> dict[str, Any]:
+    if kind == "lead":
+        lead = tables.lead
+        row = (
+            conn.execute(
+                sa.select(
+                    lead.c.id,
+                    lead.c.first_name,
+                    lead.c.last_name,
+                    lead.c.email,
+                    lead.c.company,
+                    lead.c.website,
+                    lead.c.city,
+                    lead.c.state,
+                    lead.c.country,
+                    lead.c.source,
+                ).where(lead.c.id == subject_id)
+            )
+            .mappings()
+            .first()
+        )
+    else:
+        entry = tables.named_list_entry
+        row = (
+            conn.execute(
+                sa.select(
+                    entry.c.id,
+                    entry.c.list_id,
+                    entry.c.name,
+                    entry.c.website,
+                    entry.c.city,
+                    entry.c.state,
+                    entry.c.country,
+                ).where(entry.c.id == _int_id(subject_id))
+            )
+            .mappings()
+            .first()
+        )
+    return dict(row) if row else {"id": subject_id, "missing": True}
+
+
+def _int_id(text: str) -> int:
+    return int(text) if text.isdigit() else -1
+
+
+@dataclass
+class Resolution:
+    review_id: int
+    subject_kind: str
+    subject_id: str
+    account_id: str | None
+    decided_by: str
+
+
+def resolve_review(
+    *,
+    store: Store,
+    review_id: int,
+    account_id: str | None,
+    actor: str,
+    comment: str | None = None,
+    now: datetime,
+) -> Resolution:
+    """Record a person's decision on a review item and apply it to its lead or list entry.
+
+    ``account_id`` None means "no account: this is a new company". Admins, managers and
+    executives may decide; the decision is audit-logged and never overwritten by a rerun.
+    """
+    review = tables.match_review
+    with store.begin() as conn:
+        person = require_role(conn, actor, REVIEWERS, "resolve match reviews")
+        item = conn.execute(sa.select(review).where(review.c.id == review_id)).mappings().first()
+        if item is None:
+            raise NotFound(
+                f"no match review #{review_id}",
+                "list the open ones with `onstrategy matches review`",
+            )
+        if item["status"] != "open":
+            raise Conflict(
+                f"match review #{review_id} is already {item['status']}",
+                f"decided by {item['decided_by']} on {item['decided_at']}",
+            )
+        name = _check_account(conn, account_id)
+        why = [
+            f"chosen by {person['name']} ({person['role']}) in review #{review_id}"
+            + (f": {name}" if name else ": no existing account")
+        ]
+        if comment:
+            why.append(comment)
+        _apply(conn, item["subject_kind"], item["subject_id"], account_id, why)
+        conn.execute(
+            review.update()
+            .where(review.c.id == review_id)
+            .values(
+                status="resolved",
+                chosen_account_id=account_id,
+                decided_by=person["id"],
+                decided_at=now,
+                comment=comment,
+            )
+        )
+        store.audit(
+            conn,
+            actor=person["id"],
+            action="match.resolve",
+            entity=item["subject_kind"],
+            entity_id=item["subject_id"],
+            details={"review_id": review_id, "account_id": account_id, "comment": comment},
+        )
+    return Resolution(review_id, item["subject_kind"], item["subject_id"], account_id, person["id"])
+
+
+def _check_account(conn: Connection, account_id: str | None) -> str | None:
+    if account_id is None:
+        return None
+    a = tables.account
+    name = conn.execute(sa.select(a.c.name).where(a.c.id == account_id)).scalar()
+    if name is None:
+        raise NotFound(
+            f"no account {account_id!r}", "pass one of the candidates' account ids, or --none"
+        )
+    return str(name)
+
+
+def _apply(
+    conn: Connection, kind: str, subject_id: str, account_id: str | None, why: list[str]
+) -> None:
+    values = {
+        "account_id": account_id,
+        "match_status": "manual",
+        "match_score": 100.0 if account_id else None,
+        "match_reasons": why,
+    }
+    if kind == "lead":
+        conn.execute(tables.lead.update().where(tables.lead.c.id == subject_id).values(values))
+    elif kind == "list_entry":
+        entry = tables.named_list_entry
+        conn.execute(entry.update().where(entry.c.id == _int_id(subject_id)).values(values))
+    else:
+        raise InvalidInput(f"unknown review subject {kind!r}", f"one of {', '.join(SUBJECTS)}")
+
+
+# ------------------------------------------------------------------ matching leads
+
+
+@dataclass
+class MatchRun:
+    """What a matching run did, for the user."""
+
+    considered: int = 0
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"matched": 0, "ambiguous": 0, "none": 0}
+    )
+    reviews_opened: int = 0
+
+    def add(self, result: MatchResult) -> None:
+        self.considered += 1
+        self.counts[result.status] += 1
+
+    def note(self) -> str:
+        if not self.considered:
+            return "lead matching: no leads to match"
+        c = self.counts
+        share = c["matched"] / self.considered
+        return (
+            f"lead matching: {self.considered:,} leads — {c['matched']:,} matched to an "
+            f"account ({share:.0%}), {c['ambiguous']:,} to review "
+            f"({self.reviews_opened:,} new in `onstrategy matches review`), "
+            f"{c['none']:,} with no account"
+        )
+
+
+def _lead_filter(batch_id: int | None, everything: bool) -> sa.ColumnElement[bool]:
+    lead = tables.lead
+    not_manual = sa.or_(lead.c.match_status.is_(None), lead.c.match_status != "manual")
+    if batch_id is not None:
+        return sa.and_(
+            not_manual, sa.or_(lead.c.import_batch_id == batch_id, lead.c.match_status.is_(None))
+        )
+    if everything:
+        return not_manual
+    return sa.or_(lead.c.match_status.is_(None), lead.c.match_status.in_(["none", "ambiguous"]))
+
+
+def match_leads(
+    *,
+    store: Store,
+    now: datetime,
+    batch_id: int | None = None,
+    everything: bool = False,
+    index: AccountIndex | None = None,
+    progress: Progress | None = None,
+    actor: str = "system",
+) -> MatchRun:
+    """Match leads to accounts and store the outcome (see the module docstring).
+
+    Which leads: those of ``batch_id`` (plus any never matched); else with ``everything``
+    every lead a person has not decided; else those without an account yet. Each chunk
+    commits on its own: a rerun picks up where an interrupted one stopped.
+    """
+    where = _lead_filter(batch_id, everything)
+    with store.begin() as conn:
+        total = conn.execute(
+            sa.select(sa.func.count()).where(where).select_from(tables.lead)
+        ).scalar_one()
+    run = MatchRun()
+    if total == 0:
+        return run
+    index = index or load_account_index(store=store)
+    for chunk in _lead_chunks(store, where):
+        results = [index.match(record) for record in chunk]
+        with store.begin() as conn:
+            _store_lead_matches(conn, results, run, now)
+        if progress:
+            progress(run.considered, total)
+    with store.begin() as conn:
+        store.audit(
+            conn,
+            actor=actor,
+            action="match.leads",
+            entity="lead",
+            entity_id=str(batch_id) if batch_id is not None else None,
+            details={"considered": run.considered, **run.counts},
+        )
+    return run
+
+
+def _lead_chunks(store: Store, where: sa.ColumnElement[bool]) -> Iterator[list[MatchRecord]]:
+    """Keyset pages ordered by id: steady memory, and safe while earlier pages are updated."""
+    lead = tables.lead
+    cols = (
+        lead.c.id,
+        lead.c.company,
+        lead.c.domain,
+        lead.c.website,
+        lead.c.email,
+        lead.c.city,
+        lead.c.state,
+        lead.c.country,
+    )
+    last: str | None = None
+    while True:
+        query = sa.select(*cols).where(where).order_by(lead.c.id).limit(CHUNK)
+        if last is not None:
+            query = query.where(lead.c.id > last)
+        with store.begin() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            return
+        last = rows[-1].id
+        yield [
+            MatchRecord(
+                id=r.id,
+                name=r.company,
+                domain=r.domain,
+                website=r.website,
+                email=r.email,
+                city=r.city,
+                state=r.state,
+                country=r.country,
+            )
+            for r in rows
+        ]
+
+
+def _store_lead_matches(
+    conn: Connection, results: list[MatchResult], run: MatchRun, now: datetime
+) -> None:
+    lead = tables.lead
+    update = (
+        lead.update()
+        .where(lead.c.id == sa.bindparam("b_id"))
+        .values(
+            account_id=sa.bindparam("b_account"),
+            match_score=sa.bindparam("b_score"),
+            match_status=sa.bindparam("b_status"),
+            match_reasons=sa.bindparam("b_reasons"),
+        )
+    )
+    conn.execute(
+        update,
+        [
+            {
+                "b_id": r.from_id,
+                "b_account": r.to_id,
+                "b_score": r.score,
+                "b_status": r.status,
+                "b_reasons": list(r.reasons),
+            }
+            for r in results
+        ],
+    )
+    for result in results:
+        run.add(result)
+        if sync_review(
+            conn, subject_kind="lead", subject_id=result.from_id, result=result, now=now
+        ):
+            run.reviews_opened += 1
+
+
+def lead_match(*, store: Store, lead_id: str) -> dict[str, Any]:
+    """One lead's account, score, status and reasons ("which company is this lead?")."""
+    lead = tables.lead
+    with store.begin() as conn:
+        row = (
+            conn.execute(
+                sa.select(
+                    lead.c.id,
+                    lead.c.company,
+                    lead.c.email,
+                    lead.c.account_id,
+                    lead.c.match_score,
+                    lead.c.match_status,
+                    lead.c.match_reasons,
+                ).where(lead.c.id == lead_id)
+            )
+            .mappings()
+            .first()
+        )
+    if row is None:
+        raise NotFound(f"no lead {lead_id!r}", "check the lead id (the CRM's record id)")
+    return dict(row)
+
+
+def match_summary(*, store: Store) -> dict[str, int]:
+    """How many leads have each match status (``unmatched`` = never run)."""
+    lead = tables.lead
+    query = sa.select(lead.c.match_status, sa.func.count()).group_by(lead.c.match_status)
+    with store.begin() as conn:
+        return {str(s or "unmatched"): int(n) for s, n in conn.execute(query)}
+
+
+# ------------------------------------------------------------------ after a leads import
+
+
+def after_leads_import(ctx: AfterImport) -> list[str]:
+    run = match_leads(
+        store=ctx.store, now=datetime.now(UTC), batch_id=ctx.batch_id, actor=ctx.actor
+    )
+    return [run.note()] if run.considered else []
+
+
+register_after_import("leads", after_leads_import)

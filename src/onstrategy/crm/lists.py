@@ -1,0 +1,520 @@
+"""Named-account lists (a Fortune 1000, a partner's target list): imported, matched, explained.
+
+``import_list`` reads any CSV the project's reader can (encoding and delimiter sniffed) and
+recognises the usual columns — company (Company, Name, Account Name, Organization...),
+website (Website, Domain, URL), City, State, Country and an optional ID column; every
+other column (Rank, Revenue...) is kept in ``extra``. A row with neither a name nor a
+website is rejected with its reason (``import_reject``), never silently dropped.
+
+**Entry key.** An ``ID`` column when the file has one; otherwise the registrable domain
+plus the normalised company name (``acme.com|acme``). Not the rank: ranks move every year,
+companies do not. Re-importing the same file changes nothing; the file *is* the list, so
+entries no longer in it are removed (and reported, and audit-logged).
+
+**Matching.** Each entry is matched to the CRM's accounts (:mod:`engines.matching`) and
+keeps ``account_id``, ``match_status``, ``match_score`` and ``match_reasons``; ambiguous
+entries go to the review queue. Entries a person matched (``manual``) keep that choice.
+Entries are re-matched after every accounts import and on ``onstrategy lists rematch``.
+The whole import, matching included, is one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from onstrategy.crm.geo import normalize_country, normalize_state
+from onstrategy.crm.lead_matching import account_records, sync_review, withdraw_reviews
+from onstrategy.engines.domains import is_free_mail_domain, registrable_domain
+from onstrategy.engines.matching import AccountIndex, MatchRecord, MatchResult
+from onstrategy.engines.names import normalize_company_name
+from onstrategy.errors import InvalidInput, NotFound
+from onstrategy.ingest.bundle import BundleStep, register_bundle_step
+from onstrategy.ingest.importer import AfterImport, register_after_import
+from onstrategy.ingest.reader import open_csv
+from onstrategy.store import tables
+from onstrategy.store.connect import Store
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+COLUMNS = {
+    "name": (
+        "company",
+        "company name",
+        "name",
+        "account name",
+        "account",
+        "organization",
+        "organisation",
+        "organization name",
+        "firm",
+    ),
+    "website": ("website", "web site", "domain", "url", "homepage", "web", "website url"),
+    "city": ("city", "hq city", "billing city"),
+    "state": ("state", "state/province", "province", "region", "hq state", "billing state"),
+    "country": ("country", "country/region", "hq country", "billing country"),
+    "entry_id": ("id", "entry id", "list id", "external id", "record id"),
+}
+MATCH_FIELDS = ("account_id", "match_status", "match_score", "match_reasons")
+
+
+@dataclass
+class ListImport:
+    list_id: str
+    filename: str
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (row, reason)
+    matching: dict[str, int] = field(default_factory=dict)
+
+
+def _slug(list_id: str) -> str:
+    if not SLUG.match(list_id):
+        raise InvalidInput(
+            f"list name {list_id!r} is not a short name",
+            "use lower-case letters, digits and dashes, e.g. fortune-1000",
+        )
+    return list_id
+
+
+def _header_map(header: list[str]) -> tuple[dict[str, int], dict[str, int]]:
+    known: dict[str, int] = {}
+    extra: dict[str, int] = {}
+    for i, title in enumerate(header):
+        key = " ".join(title.replace("\ufeff", "").replace("_", " ").lower().split())
+        found = next((f for f, names in COLUMNS.items() if key in names), None)
+        if found and found not in known:
+            known[found] = i
+        elif title:
+            extra[title] = i
+    return known, extra
+
+
+def _entry(cells: list[str], known: dict[str, int], extra: dict[str, int]) -> dict[str, Any]:
+    def cell(name: str) -> str | None:
+        i = known.get(name)
+        return (cells[i].strip() or None) if i is not None and i < len(cells) else None
+
+    website = cell("website")
+    domain = registrable_domain(website) if website else None
+    country = normalize_country(cell("country"))
+    return {
+        "name": cell("name"),
+        "website": website,
+        "domain": None if domain and is_free_mail_domain(domain) else domain,
+        "city": cell("city"),
+        "state": normalize_state(cell("state"), country),
+        "country": country,
+        "entry_id": cell("entry_id"),
+        "extra": {
+            h: cells[i].strip() for h, i in extra.items() if i < len(cells) and cells[i].strip()
+        }
+        or None,
+    }
+
+
+def entry_key(entry: dict[str, Any]) -> str:
+    if entry.get("entry_id"):
+        return f"id:{entry['entry_id']}"[:300]
+    name = normalize_company_name(entry["name"]) if entry.get("name") else ""
+    return f"{entry.get('domain') or ''}|{name}"[:300]
+
+
+def _read_entries(path: Path, result: ListImport) -> dict[str, dict[str, Any]]:
+    entries: dict[str, dict[str, Any]] = {}
+    with path.open("rb") as handle:
+        stream = open_csv(path, handle)
+        known, extra = _header_map(stream.header)
+        if "name" not in known and "website" not in known:
+            raise InvalidInput(
+                f"{path}: no company or website column",
+                f"name the columns e.g. Company and Website (header: {', '.join(stream.header)})",
+            )
+        for number, cells in stream.rows:
+            result.rows_read += 1
+            entry = _entry(cells, known, extra)
+            if not entry["name"] and not entry["domain"]:
+                result.rejected.append((number, "neither a company name nor a usable website"))
+                continue
+            entries[entry_key(entry)] = entry  # a repeated key: the last row wins
+    return entries
+
+
+def import_list(
+    *,
+    store: Store,
+    list_id: str,
+    path: Path,
+    title: str | None = None,
+    actor: str = "cli",
+    now: datetime,
+) -> ListImport:
+    """Import (or re-import) a named-account list and match it; one transaction."""
+    list_id = _slug(list_id)
+    result = ListImport(list_id, str(path))
+    entries = _read_entries(path, result)
+    with store.begin() as conn:
+        _upsert_list(conn, list_id, title, path, now)
+        _upsert_entries(conn, list_id, entries, result, now)
+        result.matching = _match_entries(
+            conn, list_id, AccountIndex.build(account_records(conn)), now
+        )
+        _record_batch(conn, result, actor, now, path)
+        store.audit(
+            conn,
+            actor=actor,
+            action="list.import",
+            entity="named_list",
+            entity_id=list_id,
+            details=_summary(result),
+        )
+    return result
+
+
+def _summary(result: ListImport) -> dict[str, Any]:
+    return {
+        "file": result.filename,
+        "read": result.rows_read,
+        "inserted": result.inserted,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "removed": result.removed,
+        "rejected": len(result.rejected),
+        "matching": result.matching,
+    }
+
+
+def _upsert_list(
+    conn: Connection, list_id: str, title: str | None, path: Path, now: datetime
+) -> None:
+    nl = tables.named_list
+    exists = conn.execute(sa.select(nl.c.name).where(nl.c.id == list_id)).scalar()
+    values = {"filename": str(path), "imported_at": now}
+    if exists is None:
+        conn.execute(nl.insert().values(id=list_id, name=title or list_id, **values))
+    else:
+        conn.execute(nl.update().where(nl.c.id == list_id).values(name=title or exists, **values))
+
+
+def _upsert_entries(
+    conn: Connection,
+    list_id: str,
+    entries: dict[str, dict[str, Any]],
+    result: ListImport,
+    now: datetime,
+) -> None:
+    e = tables.named_list_entry
+    stored = {
+        r.entry_key: r._mapping for r in conn.execute(sa.select(e).where(e.c.list_id == list_id))
+    }
+    columns = ("name", "website", "domain", "city", "state", "country", "extra")
+    for key, entry in entries.items():
+        values = {c: entry[c] for c in columns}
+        before = stored.get(key)
+        if before is None:
+            conn.execute(e.insert().values(list_id=list_id, entry_key=key, **values))
+            result.inserted += 1
+        elif any(before[c] != values[c] for c in columns):
+            conn.execute(e.update().where(e.c.id == before["id"]).values(values))
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    gone = [row["id"] for key, row in stored.items() if key not in entries]
+    for start in range(0, len(gone), 500):
+        conn.execute(e.delete().where(e.c.id.in_(gone[start : start + 500])))
+    withdraw_reviews(
+        conn,
+        subject_kind="list_entry",
+        subject_ids=[str(i) for i in gone],
+        why="the entry is no longer on the list",
+        now=now,
+    )
+    result.removed = len(gone)
+
+
+def _record_batch(
+    conn: Connection, result: ListImport, actor: str, now: datetime, path: Path
+) -> None:
+    batch_id = conn.execute(
+        tables.import_batch.insert().values(
+            kind="lists",
+            filename=str(path),
+            sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+            started_at=now,
+            finished_at=now,
+            status="done",
+            mapping=f"list:{result.list_id}",
+            rows_read=result.rows_read,
+            rows_inserted=result.inserted,
+            rows_updated=result.updated,
+            rows_unchanged=result.unchanged,
+            rows_rejected=len(result.rejected),
+            actor=actor,
+        )
+    ).inserted_primary_key[0]
+    if result.rejected:
+        conn.execute(
+            tables.import_reject.insert(),
+            [
+                {
+                    "batch_id": batch_id,
+                    "kind": "lists",
+                    "filename": str(path),
+                    "row_number": n,
+                    "reason": why,
+                }
+                for n, why in result.rejected
+            ],
+        )
+
+
+# ------------------------------------------------------------------ matching
+
+
+def _entry_records(conn: Connection, list_id: str) -> Iterator[MatchRecord]:
+    e = tables.named_list_entry
+    query = (
+        sa.select(e)
+        .where(
+            e.c.list_id == list_id, sa.or_(e.c.match_status.is_(None), e.c.match_status != "manual")
+        )
+        .order_by(e.c.id)
+    )
+    for r in conn.execute(query):
+        yield MatchRecord(
+            id=str(r.id),
+            name=r.name,
+            domain=r.domain,
+            website=r.website,
+            city=r.city,
+            state=r.state,
+            country=r.country,
+        )
+
+
+def _match_entries(
+    conn: Connection, list_id: str, index: AccountIndex, now: datetime
+) -> dict[str, int]:
+    e = tables.named_list_entry
+    counts = {"matched": 0, "ambiguous": 0, "none": 0}
+    results: list[MatchResult] = [index.match(r) for r in _entry_records(conn, list_id)]
+    update = (
+        e.update()
+        .where(e.c.id == sa.bindparam("b_id"))
+        .values(
+            account_id=sa.bindparam("b_account"),
+            match_status=sa.bindparam("b_status"),
+            match_score=sa.bindparam("b_score"),
+            match_reasons=sa.bindparam("b_reasons"),
+        )
+    )
+    if results:
+        conn.execute(
+            update,
+            [
+                {
+                    "b_id": int(r.from_id),
+                    "b_account": r.to_id,
+                    "b_status": r.status,
+                    "b_score": r.score,
+                    "b_reasons": list(r.reasons),
+                }
+                for r in results
+            ],
+        )
+    for result in results:
+        counts[result.status] += 1
+        sync_review(
+            conn, subject_kind="list_entry", subject_id=result.from_id, result=result, now=now
+        )
+    return counts
+
+
+def rematch_list(
+    *, store: Store, list_id: str, actor: str = "cli", now: datetime
+) -> dict[str, int]:
+    """Match a list's entries again (after accounts changed); manual choices stay."""
+    with store.begin() as conn:
+        _require_list(conn, list_id)
+        counts = _match_entries(conn, list_id, AccountIndex.build(account_records(conn)), now)
+        store.audit(
+            conn,
+            actor=actor,
+            action="list.rematch",
+            entity="named_list",
+            entity_id=list_id,
+            details=counts,
+        )
+    return counts
+
+
+def after_accounts_import(ctx: AfterImport) -> list[str]:
+    """Accounts changed: every list is matched again (one index for all of them)."""
+    with ctx.store.begin() as conn:
+        ids = list(
+            conn.execute(
+                sa.select(tables.named_list.c.id).order_by(tables.named_list.c.id)
+            ).scalars()
+        )
+        if not ids:
+            return []
+        index = AccountIndex.build(account_records(conn))
+        now = datetime.now(UTC)
+        notes = []
+        for list_id in ids:
+            counts = _match_entries(conn, list_id, index, now)
+            notes.append(
+                f"list {list_id} re-matched: {counts['matched']} matched, "
+                f"{counts['ambiguous']} to review, {counts['none']} white space"
+            )
+    return notes
+
+
+register_after_import("accounts", after_accounts_import)
+
+
+# ------------------------------------------------------------------ reading back
+
+
+def _require_list(conn: Connection, list_id: str) -> dict[str, Any]:
+    nl = tables.named_list
+    row = conn.execute(sa.select(nl).where(nl.c.id == list_id)).mappings().first()
+    if row is None:
+        known = ", ".join(conn.execute(sa.select(nl.c.id).order_by(nl.c.id)).scalars())
+        raise NotFound(
+            f"no named-account list {list_id!r}",
+            f"known lists: {known}"
+            if known
+            else "import one with `onstrategy lists import NAME FILE.csv`",
+        )
+    return dict(row)
+
+
+def list_lists(*, store: Store) -> list[dict[str, Any]]:
+    """Every list with its entry counts: matched, to review, white space."""
+    nl, e = tables.named_list, tables.named_list_entry
+    counts = (
+        sa.select(
+            e.c.list_id,
+            sa.func.count().label("entries"),
+            sa.func.count(e.c.account_id).label("matched"),
+            sa.func.sum(sa.case((e.c.match_status == "ambiguous", 1), else_=0)).label("to_review"),
+        )
+        .group_by(e.c.list_id)
+        .subquery()
+    )
+    query = (
+        sa.select(nl, counts.c.entries, counts.c.matched, counts.c.to_review)
+        .outerjoin(counts, counts.c.list_id == nl.c.id)
+        .order_by(nl.c.id)
+    )
+    with store.begin() as conn:
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+    for row in rows:
+        row["entries"], row["matched"] = int(row["entries"] or 0), int(row["matched"] or 0)
+        row["to_review"] = int(row["to_review"] or 0)
+        row["white_space"] = row["entries"] - row["matched"]
+    return rows
+
+
+def list_entries(*, store: Store, list_id: str, white_space: bool = False) -> dict[str, Any]:
+    """A list and its entries with the matched account and the reasons.
+
+    ``white_space``: only entries with no account yet (companies on the list we do not
+    have in the CRM: where new business could come from).
+    """
+    e, a = tables.named_list_entry, tables.account
+    query = (
+        sa.select(e, a.c.name.label("account_name"), a.c.owner_id.label("account_owner"))
+        .outerjoin(a, a.c.id == e.c.account_id)
+        .where(e.c.list_id == list_id)
+    )
+    if white_space:
+        query = query.where(e.c.account_id.is_(None))
+    with store.begin() as conn:
+        info = _require_list(conn, list_id)
+        entries = [dict(r) for r in conn.execute(query.order_by(e.c.id)).mappings()]
+    entries.sort(key=_rank_order)
+    return {"list": info, "white_space_only": white_space, "entries": entries}
+
+
+def _rank_order(entry: dict[str, Any]) -> tuple[float, int]:
+    extra = entry.get("extra") or {}
+    rank = next((v for k, v in extra.items() if k.strip().lower() == "rank"), None)
+    try:
+        return float(str(rank).replace(",", "")), entry["id"]
+    except (TypeError, ValueError):
+        return float("inf"), entry["id"]
+
+
+def list_duplicates(*, store: Store, list_id: str) -> list[dict[str, Any]]:
+    """Accounts that match several entries of the list (a CRM duplicate, or a group)."""
+    shown = list_entries(store=store, list_id=list_id)["entries"]
+    by_account: dict[str, list[dict[str, Any]]] = {}
+    for entry in shown:
+        if entry["account_id"]:
+            by_account.setdefault(entry["account_id"], []).append(entry)
+    return [
+        {
+            "account_id": account_id,
+            "account_name": group[0]["account_name"],
+            "entries": [
+                {
+                    k: x[k]
+                    for k in (
+                        "id",
+                        "name",
+                        "website",
+                        "city",
+                        "state",
+                        "match_status",
+                        "match_score",
+                        "match_reasons",
+                    )
+                }
+                for x in group
+            ],
+        }
+        for account_id, group in sorted(by_account.items())
+        if len(group) > 1
+    ]
+
+
+# ------------------------------------------------------------------ in a bundle (demo run)
+BUNDLE_LISTS = {"fortune-1000": "Fortune 1000"}  # file stem -> title
+
+
+def bundle_lists(store: Store, directory: Path, _strategy: Any, _day: Any) -> str | None:
+    """Right after accounts: ``fortune-1000.csv`` and every ``lists/NAME.csv`` as lists."""
+    files = [directory / f"{stem}.csv" for stem in BUNDLE_LISTS]
+    files += sorted((directory / "lists").glob("*.csv")) if (directory / "lists").is_dir() else []
+    lines = []
+    for path in (f for f in files if f.is_file()):
+        done = import_list(
+            store=store,
+            list_id=path.stem.lower(),
+            path=path,
+            title=BUNDLE_LISTS.get(path.stem),
+            actor="bundle",
+            now=datetime.now(UTC),
+        )
+        m = done.matching
+        lines.append(
+            f"list {done.list_id}: {done.rows_read} entries, {m.get('matched', 0)} "
+            f"matched to accounts, {m.get('ambiguous', 0)} to review, "
+            f"{m.get('none', 0)} white space"
+        )
+    return "; ".join(lines) or None
+
+
+register_bundle_step(BundleStep("named-lists", after="accounts", run=bundle_lists))

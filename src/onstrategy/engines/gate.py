@@ -1,0 +1,369 @@
+"""The intake gate: prospects outside the target market are quarantined, never deleted.
+
+When leads are imported (after they are matched to accounts), each lead of the batch is
+classified against the ICP version in force on the import's ``as_of`` date, with the fit
+engine (:func:`onstrategy.engines.fit.fit_table`, the same Ibis definition the reports
+use). A lead matched to an account takes the account's fit (the company is what counts);
+a lead without an account is judged on its own firmographics.
+
+- in profile → ``gate_status = "active"``;
+- off profile → ``gate_status = "quarantined"``;
+- ``gate_reasons`` (JSON) always says why: decision, score, tier, segment, strategy
+  version, what it was judged on, and each criterion met or failed in words.
+
+A quarantined record stays stored, visible (``onstrategy gate list``) and searchable; an
+admin releases it (``gate release``: status ``released``, audit-logged), and a released
+record is never quarantined again by a later run.
+
+Accounts are gated only when asked (``gate apply --kind accounts --batch N``), and an
+account is **protected** — never quarantined, whatever its fit — when it has any
+opportunity (it is a customer or pipeline), or when its export carries a customer status
+(a ``Type``/``Account Type``/``Customer Status``/``Lifecycle Stage`` column saying
+customer, partner or former customer). Protected accounts stay active with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+import ibis.expr.types as ir
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from onstrategy.crm.lead_matching import require_role
+from onstrategy.engines.fit import AccountFit, explain, fit_table
+from onstrategy.errors import Conflict, InvalidInput, NotFound, OnstrategyError
+from onstrategy.ingest.importer import AfterImport, register_after_import
+from onstrategy.store import tables
+from onstrategy.store.connect import Store
+from onstrategy.strategy.model import Strategy, Version
+
+Kind = Literal["leads", "accounts"]
+KINDS: dict[str, sa.Table] = {"leads": tables.lead, "accounts": tables.account}
+STATUS_FIELDS = ("type", "account type", "customer status", "lifecycle stage", "status")
+CUSTOMER_WORDS = ("customer", "partner", "client")
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    """One record's gate outcome with its reasons."""
+
+    kind: str
+    id: str
+    status: str  # active | quarantined
+    reasons: dict[str, Any]
+
+
+@dataclass
+class GateRun:
+    kind: str
+    version: str
+    as_of: date
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"active": 0, "quarantined": 0, "protected": 0, "released": 0}
+    )
+    decisions: list[GateDecision] = field(default_factory=list)
+
+    def note(self) -> str:
+        c = self.counts
+        judged = c["active"] + c["quarantined"]
+        if not judged and not c["protected"]:
+            return f"intake gate ({self.version}): no {self.kind} to classify"
+        share = c["quarantined"] / judged if judged else 0.0
+        text = (
+            f"intake gate ({self.version}, as of {self.as_of.isoformat()}): {judged:,} {self.kind}"
+            f" — {c['active']:,} active, {c['quarantined']:,} quarantined ({share:.0%})"
+        )
+        if c["protected"]:
+            text += f", {c['protected']:,} protected (customers or pipeline)"
+        if c["released"]:
+            text += f", {c['released']:,} released earlier and left alone"
+        return text + "; see `onstrategy gate list`"
+
+
+# ------------------------------------------------------------------ classification
+
+
+def _describe(fit: AccountFit, version: Version, judged_on: str, as_of: date) -> dict[str, Any]:
+    return {
+        "decision": "active" if fit.in_profile else "quarantined",
+        "in_profile": fit.in_profile,
+        "score": fit.score,
+        "tier": fit.tier,
+        "in_profile_tiers": list(version.icp.in_profile),
+        "segment": fit.segment,
+        "version": version.id,
+        "as_of": as_of.isoformat(),
+        "judged_on": judged_on,
+        "failed": [r.text for r in fit.reasons if not r.met],
+        "met": [r.text for r in fit.reasons if r.met],
+    }
+
+
+def _rows(expr: ir.Table) -> list[dict[str, Any]]:
+    return list(expr.to_pyarrow().to_pylist())
+
+
+_FIRMOGRAPHICS = ("industry", "employees", "annual_revenue", "country", "state", "city")
+_COLUMNS = {"leads": ("id", "account_id", "company"), "accounts": ("id", "name")}
+
+
+def _chosen(store: Store, kind: str, batch_id: int | None) -> ir.Table:
+    """The records to gate (released ones never are), only the columns the fit reads."""
+    table = store.table(KINDS[kind].name)
+    if batch_id is not None:
+        table = table.filter(table.import_batch_id == batch_id)
+    table = table.filter(table.gate_status != "released")
+    return table.select(*_COLUMNS[kind], *_FIRMOGRAPHICS)
+
+
+def classify_leads(
+    *, store: Store, version: Version, as_of: date, batch_id: int | None = None
+) -> list[GateDecision]:
+    """Gate decisions for the leads of ``batch_id`` (all leads when None), released excluded."""
+    entries = store.table("named_list_entry")
+    leads = _chosen(store, "leads", batch_id)
+    own = _rows(fit_table(table=leads, key="id", version=version, list_entries=entries))
+    accounts = store.table("account").select(*_COLUMNS["accounts"], *_FIRMOGRAPHICS)
+    matched = accounts.filter(accounts.id.isin(leads.account_id))
+    by_account = {
+        r["id"]: r
+        for r in _rows(fit_table(table=matched, key="id", version=version, list_entries=entries))
+    }
+    decisions = []
+    for row in own:
+        account = by_account.get(row["account_id"]) if row["account_id"] else None
+        if account is not None:
+            on = f"matched account {account['name']} ({account['id']})"
+            fit = explain(account, version=version)
+        else:
+            on = "the lead's own firmographics (no matched account)"
+            fit = explain(row, version=version)
+        reasons = _describe(fit, version, on, as_of)
+        decisions.append(GateDecision("leads", row["id"], reasons["decision"], reasons))
+    return decisions
+
+
+def _customer_status(extra: Any) -> str | None:
+    for key, value in (extra or {}).items():
+        if key.strip().lower() in STATUS_FIELDS and any(
+            w in str(value).lower() for w in CUSTOMER_WORDS
+        ):
+            return f"{key} is {value!r}"
+    return None
+
+
+def _protections(store: Store, ids: Iterable[str]) -> dict[str, str]:
+    """Why each protected account must never be quarantined (deals, customer status)."""
+    opp, acc = tables.opportunity, tables.account
+    wanted, found = list(ids), {}
+    with store.begin() as conn:
+        for start in range(0, len(wanted), 900):
+            part = wanted[start : start + 900]
+            query = sa.select(acc.c.id, acc.c.extra).where(
+                acc.c.id.in_(part), acc.c.extra.isnot(None)
+            )
+            for account_id, extra in conn.execute(query):
+                if status := _customer_status(extra):
+                    found[account_id] = status
+            query = sa.select(opp.c.account_id).where(opp.c.account_id.in_(part)).distinct()
+            found.update(dict.fromkeys(conn.execute(query).scalars(), "it has opportunities"))
+    return found
+
+
+def classify_accounts(
+    *, store: Store, version: Version, as_of: date, batch_id: int | None = None
+) -> list[GateDecision]:
+    """Gate decisions for accounts (see the module docstring for the protection rule)."""
+    rows = _rows(
+        fit_table(
+            table=_chosen(store, "accounts", batch_id),
+            key="id",
+            version=version,
+            list_entries=store.table("named_list_entry"),
+        )
+    )
+    protected = _protections(store, (r["id"] for r in rows))
+    decisions = []
+    for row in rows:
+        reasons = _describe(explain(row, version=version), version, "the account", as_of)
+        guard = protected.get(row["id"])
+        if guard and reasons["decision"] == "quarantined":
+            reasons |= {"decision": "active", "protected": f"never quarantined: {guard}"}
+        decisions.append(GateDecision("accounts", row["id"], reasons["decision"], reasons))
+    return decisions
+
+
+# ------------------------------------------------------------------ applying
+
+
+def apply_gate(
+    *,
+    store: Store,
+    strategy: Strategy,
+    kind: str,
+    as_of: date,
+    batch_id: int | None = None,
+    actor: str = "system",
+) -> GateRun:
+    """Classify ``kind`` records (one batch, or all) and store status and reasons."""
+    if kind not in KINDS:
+        raise InvalidInput(f"unknown kind {kind!r}", "one of: leads, accounts")
+    if kind == "accounts" and batch_id is None:
+        raise InvalidInput(
+            "accounts are gated one import batch at a time",
+            "pass --batch N (the batch that created them; see `onstrategy import batches`)",
+        )
+    version = strategy.version_on(as_of)
+    classify = classify_leads if kind == "leads" else classify_accounts
+    run = GateRun(kind, version.id, as_of)
+    run.decisions = classify(store=store, version=version, as_of=as_of, batch_id=batch_id)
+    _store(store, kind, run)
+    run.counts["released"] = _count_released(store, kind, batch_id)
+    with store.begin() as conn:
+        store.audit(
+            conn,
+            actor=actor,
+            action="gate.apply",
+            entity=kind,
+            entity_id=str(batch_id) if batch_id is not None else "all",
+            details={"version": version.id, "as_of": as_of.isoformat(), **run.counts},
+        )
+    return run
+
+
+def _store(store: Store, kind: str, run: GateRun) -> None:
+    table = KINDS[kind]
+    update = (
+        table.update()
+        .where(table.c.id == sa.bindparam("b_id"), table.c.gate_status != "released")
+        .values(gate_status=sa.bindparam("b_status"), gate_reasons=sa.bindparam("b_reasons"))
+    )
+    for d in run.decisions:
+        run.counts["protected" if "protected" in d.reasons else d.status] += 1
+    for start in range(0, len(run.decisions), CHUNK):
+        part = run.decisions[start : start + CHUNK]
+        with store.begin() as conn:
+            conn.execute(
+                update, [{"b_id": d.id, "b_status": d.status, "b_reasons": d.reasons} for d in part]
+            )
+
+
+def _count_released(store: Store, kind: str, batch_id: int | None) -> int:
+    table = KINDS[kind]
+    query = sa.select(sa.func.count()).where(table.c.gate_status == "released")
+    if batch_id is not None:
+        query = query.where(table.c.import_batch_id == batch_id)
+    with store.begin() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+# ------------------------------------------------------------------ release and listing
+
+
+def release(
+    *, store: Store, kind: str, record_id: str, actor: str, reason: str, now: datetime
+) -> dict[str, Any]:
+    """An admin lets a quarantined record in; audit-logged, and never re-quarantined."""
+    if kind not in KINDS:
+        raise InvalidInput(f"unknown kind {kind!r}", "one of: leads, accounts")
+    if len(reason.split()) < 3:
+        raise InvalidInput("say why the record is released", "--reason needs a few words")
+    table = KINDS[kind]
+    with store.begin() as conn:
+        admin = require_role(conn, actor, ("admin",), "release quarantined records")
+        row = _record(conn, table, kind, record_id)
+        if row["gate_status"] != "quarantined":
+            raise Conflict(
+                f"{kind[:-1]} {record_id} is {row['gate_status']}, not quarantined",
+                "only quarantined records can be released",
+            )
+        reasons = dict(row["gate_reasons"] or {})
+        reasons["release"] = {"by": admin["id"], "at": now.isoformat(), "reason": reason}
+        conn.execute(
+            table.update()
+            .where(table.c.id == record_id)
+            .values(gate_status="released", gate_reasons=reasons)
+        )
+        store.audit(
+            conn,
+            actor=admin["id"],
+            action="gate.release",
+            entity=kind,
+            entity_id=record_id,
+            details={"reason": reason, "was": row["gate_reasons"]},
+        )
+    return {"kind": kind, "id": record_id, "gate_status": "released", "gate_reasons": reasons}
+
+
+def _record(conn: Connection, table: sa.Table, kind: str, record_id: str) -> dict[str, Any]:
+    row = conn.execute(sa.select(table).where(table.c.id == record_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no {kind[:-1]} {record_id!r}", "check the id with `onstrategy gate list`")
+    return dict(row)
+
+
+_SEARCHED = {
+    "leads": ("first_name", "last_name", "email", "company", "domain", "city"),
+    "accounts": ("name", "domain", "website", "city"),
+}
+
+
+def list_gated(
+    *,
+    store: Store,
+    kind: str = "leads",
+    status: str = "quarantined",
+    source: str | None = None,
+    search: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Records by gate status (quarantined by default), with their reasons; newest first."""
+    if kind not in KINDS:
+        raise InvalidInput(f"unknown kind {kind!r}", "one of: leads, accounts")
+    table = KINDS[kind]
+    query = sa.select(table).order_by(table.c.created_on.desc(), table.c.id)
+    if status != "all":
+        query = query.where(table.c.gate_status == status)
+    if source:
+        query = query.where(sa.func.lower(table.c.source) == source.strip().lower())
+    if search:
+        like = f"%{search.strip().lower()}%"
+        query = query.where(
+            sa.or_(*(sa.func.lower(table.c[c]).like(like) for c in _SEARCHED[kind]))
+        )
+    if limit:
+        query = query.limit(limit)
+    with store.begin() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+# ------------------------------------------------------------------ after a leads import
+
+
+def after_leads_import(ctx: AfterImport) -> list[str]:
+    """Gate the batch's leads; with no strategy, say so and how to do it later."""
+    if ctx.strategy is None:
+        return [
+            f"intake gate not applied: no strategy given. Apply it with `onstrategy --strategy "
+            f"FILE gate apply --kind leads --batch {ctx.batch_id}`"
+        ]
+    try:
+        run = apply_gate(
+            store=ctx.store,
+            strategy=ctx.strategy,
+            kind="leads",
+            as_of=ctx.as_of,
+            batch_id=ctx.batch_id,
+            actor=ctx.actor,
+        )
+    except OnstrategyError as err:  # e.g. no version in force yet: the import still stands
+        return [f"intake gate not applied: {err.message}. {err.hint}".strip()]
+    return [run.note()]
+
+
+register_after_import("leads", after_leads_import)
