@@ -1,7 +1,178 @@
-"""`onstrategy matches` commands (being written)."""
+"""`onstrategy matches`: leads matched to accounts, and the review queue for unclear ones."""
 
 from __future__ import annotations
 
-import typer
+from datetime import UTC, datetime
 
-app = typer.Typer(no_args_is_help=True, help="matches")
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from onstrategy.cli.common import console, get_ctx, print_json
+from onstrategy.crm.lead_matching import (
+    lead_match,
+    list_reviews,
+    match_leads,
+    match_summary,
+    resolve_review,
+)
+from onstrategy.errors import InvalidInput
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Leads matched to accounts (domain first, then name and place) and the review queue.",
+)
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    everything: bool = typer.Option(
+        False, "--all", help="re-match every lead (except those a person decided)"
+    ),
+    actor: str = typer.Option("cli", "--as", help="who runs it (for the audit log)"),
+    as_json: bool = typer.Option(False, "--json", help="print the counts as JSON"),
+) -> None:
+    """Match leads without an account yet (or all of them) to the CRM's accounts."""
+    store = get_ctx(ctx).store
+    columns = [BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+    with Progress(*columns, console=console, transient=True, disable=as_json) as bar:
+        task = bar.add_task("indexing accounts, matching leads", total=None)
+        result = match_leads(
+            store=store,
+            now=datetime.now(UTC),
+            everything=everything,
+            actor=actor,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if as_json:
+        print_json(
+            {
+                "considered": result.considered,
+                **result.counts,
+                "reviews_opened": result.reviews_opened,
+            }
+        )
+        return
+    console.print(result.note(), highlight=False)
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="print the counts as JSON"),
+) -> None:
+    """How many leads are matched, to review, without an account, or decided by a person."""
+    counts = match_summary(store=get_ctx(ctx).store)
+    if as_json:
+        print_json(counts)
+        return
+    total = sum(counts.values()) or 1
+    for key, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+        console.print(f"  {key:<10} {n:>8,}  {n / total:>5.0%}", highlight=False)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    lead_id: str = typer.Argument(..., help="the lead's CRM id"),
+    as_json: bool = typer.Option(False, "--json", help="print as JSON"),
+) -> None:
+    """Which account a lead was matched to, with what confidence, and why."""
+    row = lead_match(store=get_ctx(ctx).store, lead_id=lead_id)
+    if as_json:
+        print_json(row)
+        return
+    console.print(
+        f"lead {row['id']} ({row['company'] or 'no company'}, {row['email'] or 'no email'}): "
+        f"{row['match_status'] or 'not matched yet'} → {row['account_id'] or 'no account'}"
+        + (f" (score {row['match_score']:.0f})" if row["match_score"] is not None else ""),
+        highlight=False,
+    )
+    for reason in row["match_reasons"] or []:
+        console.print(f"  · {reason}", highlight=False)
+
+
+@app.command()
+def review(
+    ctx: typer.Context,
+    kind: str | None = typer.Option(None, "--kind", help="lead or list_entry"),
+    status: str = typer.Option("open", "--status", help="open, resolved, withdrawn or all"),
+    as_json: bool = typer.Option(False, "--json", help="print the queue as JSON"),
+) -> None:
+    """The review queue: matches too close to call, with the candidates and their reasons."""
+    if kind not in (None, "lead", "list_entry"):
+        raise InvalidInput(f"unknown kind {kind!r}", "use --kind lead or --kind list_entry")
+    rows = list_reviews(store=get_ctx(ctx).store, status=status, subject_kind=kind)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        console.print(f"no {status} match reviews")
+        return
+    table = Table(
+        "review",
+        "about",
+        "candidates (account id, score, why)",
+        "why unclear",
+        title=f"{len(rows)} {status} match reviews",
+        show_lines=True,
+    )
+    for r in rows:
+        table.add_row(f"#{r['id']}", _subject(r), _candidates(r), (r["reasons"] or [""])[-1])
+    console.print(table)
+    console.print("decide with `onstrategy matches resolve REVIEW_ID --account ID|--none --as YOU`")
+
+
+def _subject(row: dict[str, object]) -> str:
+    s = row["subject"]
+    assert isinstance(s, dict)
+    if row["subject_kind"] == "lead":
+        who = " ".join(str(p) for p in (s.get("first_name"), s.get("last_name")) if p)
+        return f"lead {s.get('id')}: {who}\n{s.get('company') or ''} {s.get('email') or ''}"
+    return f"list {s.get('list_id')} entry {s.get('id')}:\n{s.get('name')} {s.get('website') or ''}"
+
+
+def _candidates(row: dict[str, object]) -> str:
+    found = row["candidates"]
+    assert isinstance(found, list)
+    lines = [
+        f"{c['account_id']} {c['name']} ({c['score']:.0f}): {'; '.join(c['reasons'][:2])}"
+        for c in found[:3]
+    ]
+    return "\n".join(lines)
+
+
+@app.command()
+def resolve(
+    ctx: typer.Context,
+    review_id: int = typer.Argument(..., help="the review's number (from `matches review`)"),
+    account: str | None = typer.Option(None, "--account", help="the account it is"),
+    none: bool = typer.Option(False, "--none", help="it is none of the accounts"),
+    actor: str = typer.Option(..., "--as", help="your user id or email (admin or manager)"),
+    comment: str | None = typer.Option(None, "--comment", help="why (kept with the decision)"),
+    as_json: bool = typer.Option(False, "--json", help="print the decision as JSON"),
+) -> None:
+    """Decide a review item; the choice is applied and audit-logged."""
+    if (account is None) == (not none):
+        raise InvalidInput(
+            "say which account it is, or that it is none of them",
+            "pass exactly one of --account ACCOUNT_ID or --none",
+        )
+    done = resolve_review(
+        store=get_ctx(ctx).store,
+        review_id=review_id,
+        account_id=account,
+        actor=actor,
+        comment=comment,
+        now=datetime.now(UTC),
+    )
+    if as_json:
+        print_json(done)
+        return
+    target = done.account_id or "no account"
+    console.print(
+        f"review #{done.review_id}: {done.subject_kind} {done.subject_id} → {target} "
+        f"(decided by {done.decided_by})",
+        highlight=False,
+    )
