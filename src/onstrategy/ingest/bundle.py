@@ -73,6 +73,7 @@ def import_bundle(
 
 BUNDLE_PLUGINS: list[str] = [
     "onstrategy.crm.lists",  # fortune-1000.csv and lists/*.csv, right after accounts
+    "onstrategy.crm.calls",  # calls.csv + transcripts/, after activities
 ]
 
 
