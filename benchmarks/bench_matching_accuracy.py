@@ -71,7 +71,8 @@ def canonical(names: list[str]) -> str:
             share[word] += 1 / len(names)
 
     def key(i: int) -> tuple[float, int, str]:
-        return (-sum(share[w] for w in words[i]) / max(len(words[i]), 1), len(names[i]), names[i])
+        mean = sum(share[w] for w in sorted(words[i])) / max(len(words[i]), 1)
+        return (-mean, len(names[i]), names[i])
 
     return names[min(range(len(names)), key=key)]
 

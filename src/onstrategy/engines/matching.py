@@ -140,7 +140,6 @@ _COMPACT_SCORE = 98.0  # same letters, different spacing: "srilankan" / "sri lan
 _FUZZY_TOKEN_CUTOFF = 85.0  # word similarity for a misspelling ("erisson" ~ "ericsson")
 _UNKNOWN_WORD = 0.5  # a query word no reference has (often noise): half the rarest weight
 _SAME_FIRST_WORD = 6.0  # tie-break: "Kapsch Carrier Solutions" is Kapsch more than Carrier
-_MAX_POSTINGS = 50_000  # a word on more references than this does not block on its own
 _NAME_FROM_DOMAIN_FACTOR = 0.9  # no name given: the domain label stands in, scored lower
 
 
@@ -189,6 +188,8 @@ class AccountIndex:
         self._post_refs: NDArray[np.int32] = np.zeros(0, dtype=np.int32)
         self._post_start: NDArray[np.int64] = np.zeros(1, dtype=np.int64)
         self._by_affix: dict[str, list[int]] = defaultdict(list)
+        self._anchor_refs: NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+        self._anchor_start: NDArray[np.int64] = np.zeros(1, dtype=np.int64)
         self._vocab_list: list[str] = []
 
     # ----------------------------------------------------------------------------- build
@@ -249,10 +250,28 @@ class AccountIndex:
         order = np.argsort(flat, kind="stable")
         self._post_refs = owners[order]
         self._post_start = np.concatenate(([0], np.cumsum(df.astype(np.int64))))
+        self._index_anchors(flat, owners)
         for token_no, token in enumerate(self._vocab_list):
             if len(token) >= 5:
                 self._by_affix["<" + token[:4]].append(token_no)
                 self._by_affix[">" + token[-4:]].append(token_no)
+
+    def _index_anchors(self, flat: NDArray[np.int64], owners: NDArray[np.int32]) -> None:
+        """Index each reference under its heaviest words only, as many as it takes to hold
+        more than ``1 - review_threshold/100`` of its weight: a query without any of them
+        cannot reach the review threshold, so it never needs to see that reference."""
+        weight = self._weights[flat]
+        share = weight / np.maximum(self._ref_weight[owners], 1e-9)
+        order = np.lexsort((flat, -weight, owners))
+        cumulative = np.cumsum(share[order])
+        group_start = np.searchsorted(owners[order], owners[order], side="left")
+        before = cumulative - share[order] - (cumulative[group_start] - share[order][group_start])
+        keep = order[before <= 1.0 - self.thresholds.review_threshold / 100.0 + 1e-9]
+        tokens, refs = flat[keep], owners[keep]
+        by_token = np.lexsort((refs, tokens))
+        self._anchor_refs = refs[by_token]
+        counts = np.bincount(tokens, minlength=len(self._vocab_list))
+        self._anchor_start = np.concatenate(([0], np.cumsum(counts)))
 
     @property
     def max_weight(self) -> float:
@@ -326,49 +345,49 @@ class AccountIndex:
             for t, f in zip(unique, found, strict=True)
         ]
         query_total = float(sum(query_weights)) or 1.0
-        blocks = [
-            (f[0], f[1], w)
-            for f, w in zip(found, query_weights, strict=True)
-            if f and self._df(f[0]) <= _MAX_POSTINGS
-        ]
-        if not blocks:
-            usable = [(f[0], f[1], w) for f, w in zip(found, query_weights, strict=True) if f]
-            blocks = sorted(usable, key=lambda b: self._df(b[0]))[:1]
-        if not blocks:
-            return {}
-        return self._accumulate(blocks, query_total, unique)
-
-    def _df(self, token_no: int) -> int:
-        return int(self._post_start[token_no + 1] - self._post_start[token_no])
-
-    def _accumulate(
-        self, blocks: list[tuple[int, float, float]], query_total: float, unique: tuple[str, ...]
-    ) -> dict[int, _Scored]:
-        ids = [self._post_refs[self._post_start[t] : self._post_start[t + 1]] for t, _, _ in blocks]
-        ref_credit = [
-            np.full(len(i), self._weights[t] * c) for i, (t, c, _) in zip(ids, blocks, strict=True)
-        ]
-        query_credit = [np.full(len(i), w * c) for i, (_, c, w) in zip(ids, blocks, strict=True)]
-        refs, inverse = np.unique(np.concatenate(ids), return_inverse=True)
-        ref_matched = np.bincount(inverse, weights=np.concatenate(ref_credit))
-        query_matched = np.bincount(inverse, weights=np.concatenate(query_credit))
-        cover_ref = np.minimum(ref_matched / np.maximum(self._ref_weight[refs], 1e-9), 1.0)
-        cover_query = np.minimum(query_matched / query_total, 1.0)
-        scores = 100.0 * cover_ref**_REF_EXPONENT * cover_query**_QUERY_EXPONENT
-        keep = np.argsort(-scores, kind="stable")[: max(self.thresholds.candidates * 4, 20)]
-        words = ", ".join(unique)
+        words = [(f[0], f[1], w) for f, w in zip(found, query_weights, strict=True) if f]
+        label = ", ".join(unique)
         return {
-            int(refs[k]): _Scored(
-                float(scores[k]),
+            ref_no: _Scored(
+                100.0 * cover_ref**_REF_EXPONENT * cover_query**_QUERY_EXPONENT,
                 [
-                    f"name {self._norm[int(refs[k])]!r} ~ {words!r}: "
-                    f"{cover_ref[k]:.0%} of its words found, "
-                    f"{cover_query[k]:.0%} of the query's words explained"
+                    f"name {self._norm[ref_no]!r} ~ {label!r}: {cover_ref:.0%} of its words "
+                    f"found, {cover_query:.0%} of the query's words explained"
                 ],
             )
-            for k in keep
-            if scores[k] > 0
+            for ref_no, cover_ref, cover_query in self._shortlist(words, query_total)
         }
+
+    def _postings(self, token_no: int) -> NDArray[np.int32]:
+        return self._post_refs[self._post_start[token_no] : self._post_start[token_no + 1]]
+
+    def _shortlist(
+        self, words: list[tuple[int, float, float]], query_total: float
+    ) -> list[tuple[int, float, float]]:
+        """References anchored on a query word, scored by weighted word overlap (vectorised):
+        (reference, share of its weight found, share of the query's weight explained)."""
+        anchored = [
+            self._anchor_refs[self._anchor_start[t] : self._anchor_start[t + 1]]
+            for t, _, _ in words
+        ]
+        if not anchored or not sum(len(a) for a in anchored):
+            return []
+        refs = np.unique(np.concatenate(anchored))
+        ref_matched = np.zeros(len(refs))
+        query_matched = np.zeros(len(refs))
+        for token_no, credit, query_weight in words:
+            postings = self._postings(token_no)
+            at = np.minimum(np.searchsorted(postings, refs), len(postings) - 1)
+            has = postings[at] == refs
+            ref_matched += has * (float(self._weights[token_no]) * credit)
+            query_matched += has * (query_weight * credit)
+        cover_ref = np.minimum(ref_matched / np.maximum(self._ref_weight[refs], 1e-9), 1.0)
+        cover_query = np.minimum(query_matched / query_total, 1.0)
+        scores = cover_ref**_REF_EXPONENT * cover_query**_QUERY_EXPONENT
+        size = max(self.thresholds.candidates * 4, 20)
+        best = np.argpartition(-scores, size)[:size] if len(refs) > size else np.arange(len(refs))
+        top = sorted(best.tolist(), key=lambda k: (-scores[k], refs[k]))
+        return [(int(refs[k]), float(cover_ref[k]), float(cover_query[k])) for k in top]
 
     def _score_acronyms(self, tokens: tuple[str, ...], scored: dict[int, _Scored]) -> None:
         if len(tokens) == 1 and 2 <= len(tokens[0]) <= 6:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from cleanco import basename
+from cleanco.clean import normalized, prepare_default_terms, strip_punct, strip_tail
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 _MARKS = re.compile(r"[™®©℠]")
@@ -24,6 +25,7 @@ _DOT_TLD = re.compile(r"(\w)\.(?:com|net|org|io|ai|co)\b")
 _APOSTROPHE = re.compile(r"['’`´]")
 _NON_WORD = re.compile(r"[\W_]+")
 _SEC_STATE = re.compile(r"\s*/[a-z]{2,3}/?\s*$")  # "WELLS FARGO & COMPANY/MN", "/DE/"
+_SENTINEL = "zqxjsentinel"
 _STOPWORDS = frozenset({"the", "and", "of", "und", "et", "com", "www"})
 
 
@@ -39,10 +41,38 @@ def abbreviations() -> dict[str, str]:
 
 
 @cache
-def legal_tails() -> tuple[tuple[str, ...], ...]:
-    """Legal-form word sequences removed from the end of a name, longest first."""
-    tails = {tuple(line.split()) for line in _lines("legal_forms.txt")}
-    return tuple(sorted(tails, key=lambda t: (-len(t), t)))
+def legal_tails() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Legal-form word sequences removed from the end of a name, by last word, longest first."""
+    tails = sorted(
+        {tuple(line.split()) for line in _lines("legal_forms.txt")}, key=lambda t: (-len(t), t)
+    )
+    by_last: dict[str, list[tuple[str, ...]]] = {}
+    for tail in tails:
+        by_last.setdefault(tail[-1], []).append(tail)
+    return {last: tuple(found) for last, found in by_last.items()}
+
+
+@cache
+def _cleanco_words() -> frozenset[str]:
+    return frozenset(part for _, parts in prepare_default_terms() for part in parts)
+
+
+@lru_cache(maxsize=8192)
+def _basename_of_tail(tail: str) -> str:
+    # cleanco only deletes trailing runs of its own words, so the run alone (after a
+    # sentinel word it cannot delete) gives the same answer, and runs repeat: cache them.
+    return basename(f"{_SENTINEL} {tail}").removeprefix(_SENTINEL).strip()
+
+
+def _strip_legal_form(text: str) -> str:
+    """cleanco's ``basename`` (legal forms at the end), applied to the trailing legal words."""
+    words = strip_tail(text).split()
+    start = len(words)
+    while start > 0 and strip_punct(normalized(words[start - 1])) in _cleanco_words():
+        start -= 1
+    if start == len(words):
+        return text
+    return " ".join([*words[:start], _basename_of_tail(" ".join(words[start:]))]).strip() or text
 
 
 @cache
@@ -66,6 +96,8 @@ def place_words() -> frozenset[str]:
 
 
 def _plain(text: str) -> str:
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
     return unicodedata.normalize("NFC", stripped).casefold()
@@ -82,7 +114,7 @@ def _clean_text(name: str) -> str:
     text = _SHORT_AMPERSAND.sub(r"\1\2", text)
     text = text.replace("&", " and ").replace("+", " and ")
     text = _DOT_TLD.sub(r"\1", text)
-    text = basename(text) or text
+    text = _strip_legal_form(text)
     return _APOSTROPHE.sub("", text)
 
 
@@ -106,7 +138,7 @@ def _strip_legal_tail(tokens: list[str]) -> list[str]:
     changed = True
     while changed and len(tokens) > 1:
         changed = False
-        for tail in legal_tails():
+        for tail in legal_tails().get(tokens[-1], ()):
             if len(tokens) > len(tail) and tuple(tokens[-len(tail) :]) == tail:
                 tokens = tokens[: -len(tail)]
                 changed = True
