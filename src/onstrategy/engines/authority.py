@@ -247,7 +247,8 @@ def _reasons(offering: Offering | None, product: str | None,
 def _deal(row: dict[str, Any], rows: list[dict[str, Any]], version: Version) -> DealAuthority:
     offering = version.offering_for_product(row.get("product"))
     contacts = tuple(sorted((_contact(r, offering) for r in rows),
-                            key=lambda c: (not c.can_approve, -(c.meetings + c.calls), c.name)))
+                            key=lambda c: (not c.can_approve, -c.meetings, -c.calls,
+                                           -c.emails, c.name)))
     gap = None if offering is None else not any(c.can_approve for c in contacts)
     return DealAuthority(
         opportunity_id=str(row["id"]), name=row.get("name"), account_id=row.get("account_id"),
