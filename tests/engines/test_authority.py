@@ -73,7 +73,8 @@ def one(store: Store, as_of: date = AS_OF, strategy: Any = STRATEGY) -> Any:
 def test_it_manager_and_buyer_cannot_approve_managed_services(store: Store) -> None:
     seed(store)
     deal = one(store)
-    assert deal.offering_id == "managed-services" and deal.version == "fy26-services"
+    assert deal.offering_id == "managed-services"
+    assert deal.version == "fy26-services"
     assert deal.authority_gap is True
     assert sorted(c.contact_id for c in deal.contacts) == ["buyer", "itm"]
     assert (deal.engaged, deal.approvers, deal.at_required_level) == (2, 0, 0)
@@ -92,7 +93,8 @@ def test_an_engaged_approver_closes_the_gap(store: Store) -> None:
            {"opportunity_id": "o1", "contact_id": "cio", "role": "Economic Buyer"})
     deal = one(store)
     assert deal.authority_gap is False
-    assert deal.contacts[0].contact_id == "cio" and deal.contacts[0].role == "Economic Buyer"
+    assert deal.contacts[0].contact_id == "cio"
+    assert deal.contacts[0].role == "Economic Buyer"
     assert (deal.approvers, deal.at_required_level, deal.engaged) == (1, 1, 3)
     assert "CIO (executive/it) can approve managed-services" in deal.reasons[1]
 
@@ -119,13 +121,15 @@ def test_non_approvers_override_approvers(store: Store) -> None:
                         "          - {function: [procurement]}\n\n    territories:", 1)
     strategy = parse_strategy(text)
     offering = strategy.version("fy26-services").offering_for_product("SVC-MS")
-    assert offering is not None and offering.id == "managed-services-any-senior"
+    assert offering is not None
+    assert offering.id == "managed-services-any-senior"
     seed(store)
     insert(store, tables.opportunity_contact,
            {"opportunity_id": "o1", "contact_id": "vpp", "role": "Decision Maker"})
     deal = one(store, strategy=strategy)
     vpp = next(c for c in deal.contacts if c.contact_id == "vpp")
-    assert vpp.at_required_level and not vpp.can_approve  # a VP, but in procurement
+    assert vpp.at_required_level
+    assert not vpp.can_approve
     assert deal.authority_gap is True
     assert any("VP Procurement (vp/procurement) cannot approve" in r for r in deal.reasons)
 
@@ -133,7 +137,8 @@ def test_non_approvers_override_approvers(store: Store) -> None:
 def test_a_product_without_an_offering_is_not_judged(store: Store) -> None:
     seed(store, product="CONSULTING")
     deal = one(store)
-    assert deal.offering_id is None and deal.authority_gap is None
+    assert deal.offering_id is None
+    assert deal.authority_gap is None
     assert "belongs to no offering in fy26-services" in deal.reasons[0]
     assert authority_gaps(store=store, strategy=STRATEGY, as_of=AS_OF).gapped == []
 
@@ -149,7 +154,8 @@ def test_gaps_by_rep_and_team_and_explaining_one_deal(store: Store) -> None:
     with pytest.raises(NotFound, match="no user"):
         authority_gaps(store=store, strategy=STRATEGY, as_of=AS_OF, rep="nobody@x.test")
     closed = explain_deal(store=store, strategy=STRATEGY, opportunity_id="o2", as_of=AS_OF)
-    assert closed.is_closed and closed.version == "fy26-services"
+    assert closed.is_closed
+    assert closed.version == "fy26-services"
     with pytest.raises(NotFound, match="no opportunity 'o9'"):
         explain_deal(store=store, strategy=STRATEGY, opportunity_id="o9", as_of=AS_OF)
 
@@ -170,7 +176,8 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         shutil.copy(request.getfixturevalue("demo_sqlite_template"), target)
         url = f"sqlite:///{target}"
     else:
-        template, name = request.getfixturevalue("demo_pg_template"), f"auth_{uuid.uuid4().hex[:10]}"
+        template = request.getfixturevalue("demo_pg_template")
+        name = f"auth_{uuid.uuid4().hex[:10]}"
         with _pg_admin().connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
         url = _pg_url(name)
@@ -214,7 +221,8 @@ def test_demo_gaps_match_a_hand_computation(demo: Store) -> None:
     expected = _hand_engaged(demo, DEMO_TODAY)
     assert {d.opportunity_id: {c.contact_id for c in d.contacts} for d in deals} == expected
     services = [d for d in deals if d.offering_id in ("installation", "managed-services")]
-    assert services and all(d.required for d in services)
+    assert services
+    assert all(d.required for d in services)
     for deal in deals:
         offering = demo_strategy.version_on(DEMO_TODAY).offering_for_product(deal.product)
         assert offering is not None
