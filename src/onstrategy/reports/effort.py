@@ -138,7 +138,8 @@ class Tally:
             "icp_hours": round(self.icp_hours, 2), "off_icp_hours": round(self.off_hours, 2),
             "off_icp_share": None if share is None else round(share, 4),
             "icp_share": None if share is None else round(1 - share, 4),
-            "off_icp_hours_max": limit, "over_limit": None if share is None or limit is None else share > limit,
+            "off_icp_hours_max": limit,
+            "over_limit": None if share is None or limit is None else share > limit,
             "icp_share_goal": icp_goal,
             "meets_icp_goal": None if share is None or icp_goal is None
             else 1 - share >= icp_goal,
