@@ -74,7 +74,7 @@ def require_role(conn: Connection, who: str, roles: tuple[str, ...], doing: str)
 def account_records(conn: Connection) -> Iterator[MatchRecord]:
     a = tables.account
     query = sa.select(a.c.id, a.c.name, a.c.domain, a.c.website, a.c.city, a.c.state, a.c.country)
-    for row in conn.execution_options(yield_per=10_000).execute(query):
+    for row in conn.execute(query.execution_options(yield_per=10_000)):
         yield MatchRecord(
             id=row.id,
             name=row.name,
