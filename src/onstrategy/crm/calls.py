@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -45,6 +45,7 @@ from onstrategy.store import tables
 from onstrategy.store.connect import Store
 
 KIND = "calls"
+Progress = Callable[[int, int], None]  # (calls done, calls in all)
 MANIFEST_COLUMNS = {  # our field -> header names accepted (compared case-insensitively)
     "call_id": ("call id", "id", "call"),
     "file": ("file", "path", "transcript", "filename"),
@@ -200,7 +201,9 @@ def import_calls(
     occurred_on: str | None = None,
     seller: Iterable[str] = (),
     fmt: str | None = None,
+    call_id: str | None = None,
     actor: str = "cli",
+    progress: Progress | None = None,
 ) -> CallImportResult:
     """Import the calls of ``manifest`` and/or ``files`` (module docstring: the rules)."""
     given = list(files)
@@ -215,13 +218,22 @@ def import_calls(
         occurred_on=occurred_on,
         seller=seller,
         fmt=fmt,
+        call_id=call_id,
     )
     source = str(manifest) if manifest is not None else ", ".join(str(p) for p in given)
-    return store_calls(store=store, specs=specs, source=source, strategy=strategy, actor=actor)
+    return store_calls(
+        store=store, specs=specs, source=source, strategy=strategy, actor=actor, progress=progress
+    )
 
 
 def store_calls(
-    *, store: Store, specs: list[CallSpec], source: str, strategy: Any, actor: str
+    *,
+    store: Store,
+    specs: list[CallSpec],
+    source: str,
+    strategy: Any,
+    actor: str,
+    progress: Progress | None = None,
 ) -> CallImportResult:
     """Link, analyse and upsert ``specs`` in one transaction; rejects are kept with reasons."""
     result = CallImportResult(0, source, read=len(specs))
@@ -229,7 +241,9 @@ def store_calls(
         result.batch_id = _start_batch(conn, source, specs, actor)
         links = _Links(conn)
         records: dict[str, dict[str, Any]] = {}
-        for spec in specs:
+        for done, spec in enumerate(specs, start=1):
+            if progress:
+                progress(done, len(specs))
             try:
                 record = _prepare(spec, links, strategy)
             except _Rejected as err:

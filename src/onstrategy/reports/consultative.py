@@ -201,7 +201,7 @@ def _grouped(calls: ir.Table, keys: list[str], by: Period) -> list[dict[str, Any
         ident = {k: total.pop(k) for k in keys}
         series = periods.get(ident[keys[0]], [])
         out.append(ident | {"total": total, "periods": series, "trend": _trend(series)})
-    return out
+    return sorted(out, key=lambda row: tuple(str(row[k] or "") for k in reversed(keys)))
 
 
 def _trend(series: list[dict[str, Any]]) -> float | None:
