@@ -14,11 +14,10 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _data import write_accounts  # noqa: E402
+from _data import write_accounts
 
 CHILD = r"""
 import json, resource, sys, time
@@ -49,8 +48,12 @@ print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak_mb, **extra}
 
 
 def run(kind: str, csv_path: Path, db: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, kind, str(csv_path), str(db)],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, kind, str(csv_path), str(db)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -67,12 +70,18 @@ def main() -> None:
         base = run("pandas", csv_path, Path(tmp) / "pandas.db")
     print(f"import of {rows:,} accounts ({size_mb:,.0f} MB CSV), SQLite")
     for name, r in (("onstrategy import", ours), ("pandas read_csv+to_sql", base)):
-        print(f"  {name:<24} {r['rows'] / r['seconds']:>10,.0f} rows/s  "
-              f"{r['seconds']:>7.1f} s  peak {r['peak_mb']:>7,.0f} MB")
-    print(f"  re-import (all unchanged) {ours['reimport_seconds']:.1f} s, "
-          f"{ours['reimport_unchanged']:,} unchanged")
-    print(f"  ratio onstrategy/pandas: speed {base['seconds'] / ours['seconds']:.2f}x, "
-          f"peak memory {ours['peak_mb'] / base['peak_mb']:.2f}x")
+        print(
+            f"  {name:<24} {r['rows'] / r['seconds']:>10,.0f} rows/s  "
+            f"{r['seconds']:>7.1f} s  peak {r['peak_mb']:>7,.0f} MB"
+        )
+    print(
+        f"  re-import (all unchanged) {ours['reimport_seconds']:.1f} s, "
+        f"{ours['reimport_unchanged']:,} unchanged"
+    )
+    print(
+        f"  ratio onstrategy/pandas: speed {base['seconds'] / ours['seconds']:.2f}x, "
+        f"peak memory {ours['peak_mb'] / base['peak_mb']:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -67,9 +67,17 @@ FROM opportunity WHERE is_won AND closed_on BETWEEN :lo AND :hi GROUP BY owner_i
 def fill(store: Store, accounts: int, opportunities: int) -> None:
     rng = random.Random(3)
     users = [{"id": f"u{i}", "name": f"Rep {i}", "role": "rep", "active": True} for i in range(20)]
-    acc = [{"id": f"a{i}", "name": f"Account {i}", "industry": rng.choice(INDUSTRIES),
-            "employees": int(rng.lognormvariate(5.5, 1.5)), "country": rng.choice(["US", "US", "CA"]),
-            "gate_status": "active"} for i in range(accounts)]
+    acc = [
+        {
+            "id": f"a{i}",
+            "name": f"Account {i}",
+            "industry": rng.choice(INDUSTRIES),
+            "employees": int(rng.lognormvariate(5.5, 1.5)),
+            "country": rng.choice(["US", "US", "CA"]),
+            "gate_status": "active",
+        }
+        for i in range(accounts)
+    ]
     with store.begin() as conn:
         conn.execute(tables.user.insert(), users)
         conn.execute(tables.account.insert(), acc)
@@ -77,10 +85,18 @@ def fill(store: Store, accounts: int, opportunities: int) -> None:
         for i in range(opportunities):
             created = START + timedelta(days=rng.randrange(365))
             won = rng.random() < 0.3
-            batch.append({"id": f"o{i}", "account_id": f"a{rng.randrange(accounts)}",
-                          "owner_id": f"u{rng.randrange(20)}", "amount": round(rng.uniform(1e3, 2e5), 2),
-                          "created_on": created, "is_closed": won, "is_won": won,
-                          "closed_on": created + timedelta(days=rng.randrange(120)) if won else None})
+            batch.append(
+                {
+                    "id": f"o{i}",
+                    "account_id": f"a{rng.randrange(accounts)}",
+                    "owner_id": f"u{rng.randrange(20)}",
+                    "amount": round(rng.uniform(1e3, 2e5), 2),
+                    "created_on": created,
+                    "is_closed": won,
+                    "is_won": won,
+                    "closed_on": created + timedelta(days=rng.randrange(120)) if won else None,
+                }
+            )
             if len(batch) == 50_000:
                 conn.execute(tables.opportunity.insert(), batch)
                 batch = []
@@ -101,10 +117,16 @@ def bench(label: str, store: Store, repeat: int) -> None:
     strategy = parse_strategy(STRATEGY)
 
     def ibis_way() -> dict:
-        rows = share_facts(store=store, strategy=strategy, date_from=START,
-                           date_to=END).to_pyarrow().to_pylist()
-        return {(r["owner_id"], r["metric"]): (round(r["total"], 2), round(r["icp"], 2))
-                for r in rows if r["metric"] in ("pipeline", "bookings")}
+        rows = (
+            share_facts(store=store, strategy=strategy, date_from=START, date_to=END)
+            .to_pyarrow()
+            .to_pylist()
+        )
+        return {
+            (r["owner_id"], r["metric"]): (round(r["total"], 2), round(r["icp"], 2))
+            for r in rows
+            if r["metric"] in ("pipeline", "bookings")
+        }
 
     def hand_way() -> dict:
         with store.engine.connect() as conn:
@@ -114,8 +136,10 @@ def bench(label: str, store: Store, repeat: int) -> None:
     ours_s, ours = timed(ibis_way, repeat)
     hand_s, hand = timed(hand_way, repeat)
     assert ours == hand, "the Ibis shares and the hand-written SQL disagree"
-    print(f"  {label:<11} Ibis report shares {ours_s:6.2f} s   hand-written SQL {hand_s:6.2f} s"
-          f"   ratio {ours_s / hand_s:5.2f}x   (identical results: {len(ours)} owner×metric rows)")
+    print(
+        f"  {label:<11} Ibis report shares {ours_s:6.2f} s   hand-written SQL {hand_s:6.2f} s"
+        f"   ratio {ours_s / hand_s:5.2f}x   (identical results: {len(ours)} owner×metric rows)"
+    )
 
 
 def main() -> None:

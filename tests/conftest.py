@@ -15,6 +15,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -42,8 +43,9 @@ def _worker() -> str:
 
 def _pg_admin() -> sa.Engine:
     assert PG_URL
-    return sa.create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"),
-                            isolation_level="AUTOCOMMIT")
+    return sa.create_engine(
+        make_url(PG_URL).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
 
 
 def _pg_url(name: str) -> str:
@@ -77,31 +79,31 @@ def pg_template() -> Iterator[str]:
     admin.dispose()
 
 
-def make_database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
-    """A fresh, migrated, empty database on ``backend``; dropped after the test."""
-    if backend == "sqlite":
-        template: Path = request.getfixturevalue("sqlite_template")
-        target = tmp_path / "store.db"
-        shutil.copy(template, target)
-        return f"sqlite:///{target}"
-    template_name: str = request.getfixturevalue("pg_template")
-    name = f"onstrategy_t_{uuid.uuid4().hex[:12]}"
+@contextmanager
+def pg_clone(template: str, prefix: str) -> Iterator[str]:
+    """A new PostgreSQL database copied from ``template``; dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = _pg_admin()
     with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
-
-    def drop() -> None:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield _pg_url(name)
+    finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
-    request.addfinalizer(drop)
-    return _pg_url(name)
-
 
 @pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return make_database_url(request, request.param, tmp_path)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated, empty database on each backend."""
+    if request.param == "sqlite":
+        target = tmp_path / "store.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        yield f"sqlite:///{target}"
+        return
+    with pg_clone(request.getfixturevalue("pg_template"), "onstrategy_t") as url:
+        yield url
 
 
 @pytest.fixture
@@ -144,14 +146,20 @@ def demo_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def _load_demo(url: str, files: dict[str, Path]) -> None:
     store = Store.open(url)
-    import_bundle(store=store, directory=files["strategy"].parent,
-                  strategy=load_strategy(files["strategy"]), as_of=DEMO_TODAY, actor="demo")
+    import_bundle(
+        store=store,
+        directory=files["strategy"].parent,
+        strategy=load_strategy(files["strategy"]),
+        as_of=DEMO_TODAY,
+        actor="demo",
+    )
     store.close()
 
 
 @pytest.fixture(scope="session")
-def demo_sqlite_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path,
-                         demo_files: dict[str, Path]) -> Path:
+def demo_sqlite_template(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path, demo_files: dict[str, Path]
+) -> Path:
     path = tmp_path_factory.mktemp("demo-db") / "demo.db"
     shutil.copy(sqlite_template, path)
     _load_demo(f"sqlite:///{path}", demo_files)
@@ -172,28 +180,23 @@ def demo_pg_template(pg_template: str, demo_files: dict[str, Path]) -> Iterator[
 
 
 @pytest.fixture(params=BACKENDS)
-def demo_store(request: pytest.FixtureRequest, tmp_path: Path,
-               demo_files: dict[str, Path]) -> Iterator[Demo]:
+def demo_store(
+    request: pytest.FixtureRequest, tmp_path: Path, demo_files: dict[str, Path]
+) -> Iterator[Demo]:
     """The demo company in a fresh database of its own, on SQLite and on PostgreSQL."""
+    strategy = load_strategy(demo_files["strategy"])
     if request.param == "sqlite":
-        source: Path = request.getfixturevalue("demo_sqlite_template")
         target = tmp_path / "demo.db"
-        shutil.copy(source, target)
-        url = f"sqlite:///{target}"
-    else:
-        template = request.getfixturevalue("demo_pg_template")
-        name = f"onstrategy_d_{uuid.uuid4().hex[:12]}"
-        admin = _pg_admin()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        shutil.copy(request.getfixturevalue("demo_sqlite_template"), target)
+        yield from _open_demo(f"sqlite:///{target}", strategy, demo_files)
+        return
+    with pg_clone(request.getfixturevalue("demo_pg_template"), "onstrategy_d") as url:
+        yield from _open_demo(url, strategy, demo_files)
 
-        def drop() -> None:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
-        request.addfinalizer(drop)
-        url = _pg_url(name)
+def _open_demo(url: str, strategy: Strategy, files: dict[str, Path]) -> Iterator[Demo]:
     store = Store.open(url)
-    yield Demo(store, load_strategy(demo_files["strategy"]), demo_files["strategy"].parent, url)
-    store.close()
+    try:
+        yield Demo(store, strategy, files["strategy"].parent, url)
+    finally:
+        store.close()

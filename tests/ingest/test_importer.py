@@ -12,11 +12,14 @@ from onstrategy.ingest.importer import import_file, list_batches, list_rejects
 from onstrategy.store import tables
 from onstrategy.store.connect import Store
 
-USERS = "User ID,Full Name,Email,Profile\nu1,Ana Ruiz,ana@x.example,rep\nu2,Bo Chen,bo@x.example,rep\n"
+USERS = (
+    "User ID,Full Name,Email,Profile\nu1,Ana Ruiz,ana@x.example,rep\nu2,Bo Chen,bo@x.example,rep\n"
+)
 ACCOUNTS = (
     "Account ID,Account Name,Website,Industry,Employees,Annual Revenue,Billing Country,"
     "Billing State/Province,Account Owner,Rating\n"
-    'a1,Acme Inc,https://www.acme.com/about,Manufacturing,"1,200","$50,000,000",United States,California,Ana Ruiz,Hot\n'
+    "a1,Acme Inc,https://www.acme.com/about,Manufacturing,"
+    '"1,200","$50,000,000",United States,California,Ana Ruiz,Hot\n'
     "a2,Beta LLC,beta.io,Retail,40,2.5M,USA,NY,bo@x.example,\n"
     "a3,Gamma,,Retail,lots,,US,CA,u1,\n"
     "a4,Delta,,Retail,10,,Atlantis,,u1,\n"
@@ -33,8 +36,9 @@ def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path
 
 def rows(store: Store, table: sa.Table) -> list[dict]:
     with store.begin() as conn:
-        return [dict(r) for r in conn.execute(sa.select(table).order_by(*table.primary_key))
-                .mappings()]
+        return [
+            dict(r) for r in conn.execute(sa.select(table).order_by(*table.primary_key)).mappings()
+        ]
 
 
 @pytest.fixture
@@ -44,8 +48,9 @@ def with_users(store: Store, tmp_path: Path) -> Store:
 
 
 def test_salesforce_accounts_are_normalised(with_users: Store, tmp_path: Path) -> None:
-    result = import_file(store=with_users, kind="accounts",
-                         path=write(tmp_path, "accounts.csv", ACCOUNTS))
+    result = import_file(
+        store=with_users, kind="accounts", path=write(tmp_path, "accounts.csv", ACCOUNTS)
+    )
     assert (result.inserted, result.rejected, result.mapping) == (2, 4, "salesforce")
     acme, beta = rows(with_users, tables.account)
     assert (acme["employees"], acme["annual_revenue"]) == (1200, 50_000_000.0)
@@ -65,14 +70,18 @@ def test_bad_rows_are_kept_with_row_column_and_reason(with_users: Store, tmp_pat
     assert all(r["filename"].endswith("accounts.csv") for r in rejects.values())
 
 
-def test_reimport_changes_nothing_and_a_changed_row_updates(with_users: Store, tmp_path: Path) -> None:
+def test_reimport_changes_nothing_and_a_changed_row_updates(
+    with_users: Store, tmp_path: Path
+) -> None:
     path = write(tmp_path, "accounts.csv", ACCOUNTS)
     import_file(store=with_users, kind="accounts", path=path)
     before = rows(with_users, tables.account)
     again = import_file(store=with_users, kind="accounts", path=path)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
     assert rows(with_users, tables.account) == before
-    changed = write(tmp_path, "accounts2.csv", "Account ID,Account Name,Employees\na1,Acme Inc,1500\n")
+    changed = write(
+        tmp_path, "accounts2.csv", "Account ID,Account Name,Employees\na1,Acme Inc,1500\n"
+    )
     result = import_file(store=with_users, kind="accounts", path=changed, mapping_file=None)
     assert (result.inserted, result.updated) == (0, 1)
     acme = rows(with_users, tables.account)[0]
@@ -81,17 +90,24 @@ def test_reimport_changes_nothing_and_a_changed_row_updates(with_users: Store, t
 
 
 def test_hubspot_companies_are_recognised(store: Store, tmp_path: Path) -> None:
-    text = ("Record ID,Company name,Company Domain Name,Number of Employees,Country/Region\n"
-            "101,Initech,initech.com,250,Germany\n")
+    text = (
+        "Record ID,Company name,Company Domain Name,Number of Employees,Country/Region\n"
+        "101,Initech,initech.com,250,Germany\n"
+    )
     result = import_file(store=store, kind="accounts", path=write(tmp_path, "hs.csv", text))
-    assert result.mapping == "hubspot" and result.inserted == 1
+    assert result.mapping == "hubspot"
+    assert result.inserted == 1
     assert rows(store, tables.account)[0]["country"] == "DE"
 
 
-@pytest.mark.parametrize(("encoding", "name"), [
-    ("utf-8-sig", "Société Générale"), ("latin-1", "Müller Straße GmbH"),
-    ("cp1252", "Café “Noir” — €uro"),
-])
+@pytest.mark.parametrize(
+    ("encoding", "name"),
+    [
+        ("utf-8-sig", "Société Générale"),
+        ("latin-1", "Müller Straße GmbH"),
+        ("cp1252", "Café “Noir” — €uro"),
+    ],
+)
 def test_encodings(store: Store, tmp_path: Path, encoding: str, name: str) -> None:
     path = write(tmp_path, "a.csv", f"Account ID,Account Name\nx1,{name}\n", encoding)
     import_file(store=store, kind="accounts", path=path)
@@ -100,19 +116,25 @@ def test_encodings(store: Store, tmp_path: Path, encoding: str, name: str) -> No
 
 @pytest.mark.parametrize("delimiter", [";", "\t", "|"])
 def test_other_delimiters(store: Store, tmp_path: Path, delimiter: str) -> None:
-    text = f"Account ID{delimiter}Account Name{delimiter}Employees\nx1{delimiter}One, Two{delimiter}5\n"
+    d = delimiter
+    text = f"Account ID{d}Account Name{d}Employees\nx1{d}One, Two{d}5\n"
     result = import_file(store=store, kind="accounts", path=write(tmp_path, "a.csv", text))
     assert result.inserted == 1
     assert rows(store, tables.account)[0]["name"] == "One, Two"
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"PK\x03\x04\x14\x00rest-of-a-zip", "Excel workbook"),
-    (b'[{"id": 1}]', "JSON or XML"),
-    (b"Account ID,Account Name\n\x00\x01\x02", "binary data"),
-    (b"", "empty"),
-])
-def test_not_csv_changes_nothing(store: Store, tmp_path: Path, content: bytes, message: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"PK\x03\x04\x14\x00rest-of-a-zip", "Excel workbook"),
+        (b'[{"id": 1}]', "JSON or XML"),
+        (b"Account ID,Account Name\n\x00\x01\x02", "binary data"),
+        (b"", "empty"),
+    ],
+)
+def test_not_csv_changes_nothing(
+    store: Store, tmp_path: Path, content: bytes, message: str
+) -> None:
     path = tmp_path / "export.csv"
     path.write_bytes(content)
     with pytest.raises(InvalidInput, match=message):
@@ -125,17 +147,29 @@ def test_unrecognised_columns_name_what_is_expected(store: Store, tmp_path: Path
     with pytest.raises(InvalidInput) as caught:
         import_file(store=store, kind="accounts", path=path)
     assert "required accounts fields missing: id, name" in caught.value.message
-    assert "Account ID" in caught.value.hint and "--mapping" in caught.value.hint
+    assert "Account ID" in caught.value.hint
+    assert "--mapping" in caught.value.hint
     assert list_batches(store=store) == []
 
 
 def test_mapping_file_for_another_crm(store: Store, tmp_path: Path) -> None:
-    mapping = write(tmp_path, "pipedrive.yaml", (
-        "name: pipedrive\nkinds:\n  accounts:\n    id: [Organization - ID]\n"
-        "    name: [Organization - Name]\n    employees: [Organization - Employee count]\n"))
-    export = write(tmp_path, "orgs.csv", (
-        "Organization - ID,Organization - Name,Organization - Employee count,Organization - Label\n"
-        "7,Globex,900,Customer\n"))
+    mapping = write(
+        tmp_path,
+        "pipedrive.yaml",
+        (
+            "name: pipedrive\nkinds:\n  accounts:\n    id: [Organization - ID]\n"
+            "    name: [Organization - Name]\n    employees: [Organization - Employee count]\n"
+        ),
+    )
+    export = write(
+        tmp_path,
+        "orgs.csv",
+        (
+            "Organization - ID,Organization - Name,Organization - Employee count,"
+            "Organization - Label\n"
+            "7,Globex,900,Customer\n"
+        ),
+    )
     result = import_file(store=store, kind="accounts", path=export, mapping_file=mapping)
     assert (result.mapping, result.inserted) == ("pipedrive", 1)
     stored = rows(store, tables.account)[0]
@@ -153,7 +187,9 @@ def test_bad_mapping_file_names_the_problem(store: Store, tmp_path: Path) -> Non
 
 def test_unknown_reference_is_rejected(with_users: Store, tmp_path: Path) -> None:
     import_file(store=with_users, kind="accounts", path=write(tmp_path, "a.csv", ACCOUNTS))
-    contacts = write(tmp_path, "c.csv", "Contact ID,Account ID,Last Name,Title\nc1,a1,Ng,CIO\nc2,zz,Li,Buyer\n")
+    contacts = write(
+        tmp_path, "c.csv", "Contact ID,Account ID,Last Name,Title\nc1,a1,Ng,CIO\nc2,zz,Li,Buyer\n"
+    )
     result = import_file(store=with_users, kind="contacts", path=contacts)
     assert (result.inserted, result.rejected) == (1, 1)
     reject = list_rejects(store=with_users, kind="contacts")[0]
@@ -181,31 +217,47 @@ def test_nul_in_a_row_rejects_that_row_only(store: Store, tmp_path: Path) -> Non
 
 
 def test_import_writes_the_audit_log(with_users: Store, tmp_path: Path) -> None:
-    import_file(store=with_users, kind="accounts", path=write(tmp_path, "a.csv", ACCOUNTS),
-                actor="revops@x.example")
+    import_file(
+        store=with_users,
+        kind="accounts",
+        path=write(tmp_path, "a.csv", ACCOUNTS),
+        actor="revops@x.example",
+    )
     log = rows(with_users, tables.audit_log)
     entry = next(e for e in log if e["entity"] == "accounts")
-    assert entry["actor"] == "revops@x.example" and entry["action"] == "import"
-    assert entry["details"]["inserted"] == 2 and entry["details"]["rejected"] == 4
+    assert (entry["actor"], entry["action"]) == ("revops@x.example", "import")
+    assert (entry["details"]["inserted"], entry["details"]["rejected"]) == (2, 4)
 
 
 def test_derived_columns(with_users: Store, tmp_path: Path) -> None:
     import_file(store=with_users, kind="accounts", path=write(tmp_path, "a.csv", ACCOUNTS))
     assert [a["domain"] for a in rows(with_users, tables.account)] == ["acme.com", "beta.io"]
-    contacts = write(tmp_path, "c.csv", "Contact ID,Account ID,Last Name,Title\n"
-                                        "c1,a1,Ng,SVP & CIO\nc2,a1,Li,Purchasing Agent\n")
+    contacts = write(
+        tmp_path,
+        "c.csv",
+        "Contact ID,Account ID,Last Name,Title\nc1,a1,Ng,SVP & CIO\nc2,a1,Li,Purchasing Agent\n",
+    )
     import_file(store=with_users, kind="contacts", path=contacts)
     people = {c["id"]: (c["seniority"], c["function"]) for c in rows(with_users, tables.contact)}
     assert people == {"c1": ("executive", "it"), "c2": ("staff", "procurement")}
-    leads = write(tmp_path, "l.csv", "Lead ID,Email,Company\nl1,jo@gmail.com,Acme\n"
-                                     "l2,max@mail.acme.co.uk,Acme UK\n")
+    leads = write(
+        tmp_path,
+        "l.csv",
+        "Lead ID,Email,Company\nl1,jo@gmail.com,Acme\nl2,max@mail.acme.co.uk,Acme UK\n",
+    )
     import_file(store=with_users, kind="leads", path=leads)
     assert [x["domain"] for x in rows(with_users, tables.lead)] == [None, "acme.co.uk"]
-    opps = write(tmp_path, "o.csv", "Opportunity ID,Account ID,Stage,Created Date\n"
-                                    "o1,a1,Closed Won,2025-01-02\no2,a1,Negotiation,01/15/2025\n")
+    opps = write(
+        tmp_path,
+        "o.csv",
+        "Opportunity ID,Account ID,Stage,Created Date\n"
+        "o1,a1,Closed Won,2025-01-02\no2,a1,Negotiation,01/15/2025\n",
+    )
     import_file(store=with_users, kind="opportunities", path=opps)
-    outcome = {o["id"]: (o["is_closed"], o["is_won"], o["created_on"].isoformat())
-               for o in rows(with_users, tables.opportunity)}
+    outcome = {
+        o["id"]: (o["is_closed"], o["is_won"], o["created_on"].isoformat())
+        for o in rows(with_users, tables.opportunity)
+    }
     assert outcome == {"o1": (True, True, "2025-01-02"), "o2": (False, False, "2025-01-15")}
 
 

@@ -1,4 +1,4 @@
-"""What every CLI command shares: the context (settings, store, strategy), error output, JSON output.
+"""What every CLI command shares: context (settings, store, strategy), errors, JSON output.
 
 Commands stay thin: parse input, call one core function, render the result.
 """

@@ -43,25 +43,46 @@ def run(
     with console.status("generating the demo company..."):
         files = write_demo(generate_demo(seed=seed, scale=scale, today=DEMO_TODAY), out)
     strategy = load_strategy(files["strategy"])
-    with Progress(TextColumn("{task.description:<28}"), BarColumn(), DownloadColumn(),
-                  console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        DownloadColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+
         def progress(name: str):  # type: ignore[no-untyped-def]
             task = bar.add_task(f"importing {name}", total=None)
             return lambda done, total: bar.update(task, completed=done, total=total)
 
-        bundle = import_bundle(store=cli.store, directory=out, strategy=strategy,
-                               as_of=DEMO_TODAY, actor="demo", progress=progress)
+        bundle = import_bundle(
+            store=cli.store,
+            directory=out,
+            strategy=strategy,
+            as_of=DEMO_TODAY,
+            actor="demo",
+            progress=progress,
+        )
     for result in bundle.imports:
-        console.print(f"  {result.kind:<22} {result.inserted:>7,} new  {result.updated:>6,} "
-                      f"updated  {result.unchanged:>7,} unchanged  {result.rejected:>4,} rejected")
+        console.print(
+            f"  {result.kind:<22} {result.inserted:>7,} new  {result.updated:>6,} "
+            f"updated  {result.unchanged:>7,} unchanged  {result.rejected:>4,} rejected"
+        )
     for line in bundle.steps:
         console.print(f"  {line}")
     start = date(DEMO_TODAY.year - 1, DEMO_TODAY.month, 1)
-    report = alignment_report(store=cli.store, strategy=strategy, date_from=start,
-                              date_to=DEMO_TODAY, now=datetime.now().astimezone()).as_dict()
+    report = alignment_report(
+        store=cli.store,
+        strategy=strategy,
+        date_from=start,
+        date_to=DEMO_TODAY,
+        now=datetime.now().astimezone(),
+    ).as_dict()
     console.print()
     _print_terminal(report)
     path = write_html(report, Path("var") / "reports" / "demo-strategy-execution.html")
     console.print(f"\nHTML report: [bold]{path.resolve()}[/]", highlight=False)
-    console.print(f"Strategy file: {files['strategy']}  ·  store: {cli.settings.database_url}",
-                  highlight=False)
+    console.print(
+        f"Strategy file: {files['strategy']}  ·  store: {cli.settings.database_url}",
+        highlight=False,
+    )

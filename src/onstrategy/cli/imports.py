@@ -41,8 +41,7 @@ def _run_with_progress(store, kind: str, file: Path, mapping: Path | None, *, qu
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return import_file(store=store, kind=kind, path=file, mapping_file=mapping,
-                           progress=update)
+        return import_file(store=store, kind=kind, path=file, mapping_file=mapping, progress=update)
 
 
 def _show(result: ImportResult) -> None:
@@ -58,8 +57,9 @@ def _show(result: ImportResult) -> None:
     if result.rejects:
         table = Table("row", "column", "value", "reason", title="first rejected rows")
         for reject in result.rejects[:10]:
-            table.add_row(str(reject.row_number), reject.column or "", reject.value or "",
-                          reject.reason)
+            table.add_row(
+                str(reject.row_number), reject.column or "", reject.value or "", reject.reason
+            )
         console.print(table)
         console.print(f"All rejects: onstrategy import rejects --batch {result.batch_id}")
 
@@ -71,7 +71,9 @@ for _kind in KINDS:
 @app.command("rejects")
 def rejects(
     ctx: typer.Context,
-    batch: int | None = typer.Option(None, "--batch", help="one import batch (default: latest of each file)"),
+    batch: int | None = typer.Option(
+        None, "--batch", help="one import batch (default: latest of each file)"
+    ),
     kind: str | None = typer.Option(None, "--kind", help="only this record kind"),
     export: Path | None = typer.Option(None, "--export", help="write the rejects to this CSV"),
     as_json: bool = typer.Option(False, "--json"),
@@ -86,8 +88,14 @@ def rejects(
     else:
         table = Table("batch", "file", "row", "column", "value", "reason")
         for row in rows:
-            table.add_row(str(row["batch_id"]), Path(row["filename"]).name, str(row["row_number"]),
-                          row["column"] or "", row["value"] or "", row["reason"])
+            table.add_row(
+                str(row["batch_id"]),
+                Path(row["filename"]).name,
+                str(row["row_number"]),
+                row["column"] or "",
+                row["value"] or "",
+                row["reason"],
+            )
         console.print(table if rows else "no rejected rows")
 
 
@@ -109,12 +117,34 @@ def batches(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "kind", "file", "status", "read", "inserted", "updated", "unchanged",
-                  "rejected", "started")
+    table = Table(
+        "id",
+        "kind",
+        "file",
+        "status",
+        "read",
+        "inserted",
+        "updated",
+        "unchanged",
+        "rejected",
+        "started",
+    )
     for row in rows:
-        table.add_row(str(row["id"]), row["kind"], Path(row["filename"]).name, row["status"],
-                      *(f"{row[c]:,}" for c in ("rows_read", "rows_inserted", "rows_updated",
-                                                  "rows_unchanged", "rows_rejected")),
-                      row["started_at"].strftime("%Y-%m-%d %H:%M"))
+        table.add_row(
+            str(row["id"]),
+            row["kind"],
+            Path(row["filename"]).name,
+            row["status"],
+            *(
+                f"{row[c]:,}"
+                for c in (
+                    "rows_read",
+                    "rows_inserted",
+                    "rows_updated",
+                    "rows_unchanged",
+                    "rows_rejected",
+                )
+            ),
+            row["started_at"].strftime("%Y-%m-%d %H:%M"),
+        )
     console.print(table)
-

@@ -25,9 +25,9 @@ from onstrategy.cli import (
     territories,
     titles,
 )
+from onstrategy.cli import match as match_cmd
 from onstrategy.cli import report as report_cmd
 from onstrategy.cli import strategy as strategy_cmd
-from onstrategy.cli import match as match_cmd
 from onstrategy.cli.common import CliContext, OnstrategyGroup
 from onstrategy.settings import load_settings
 
@@ -49,14 +49,18 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     database_url: str | None = typer.Option(
-        None, "--database-url", envvar="ONSTRATEGY_DATABASE_URL",
+        None,
+        "--database-url",
+        envvar="ONSTRATEGY_DATABASE_URL",
         help="SQLAlchemy URL of the store (default: an embedded SQLite file in ./var).",
     ),
     strategy: Path | None = typer.Option(
-        None, "--strategy", envvar="ONSTRATEGY_STRATEGY_FILE",
+        None,
+        "--strategy",
+        envvar="ONSTRATEGY_STRATEGY_FILE",
         help="Strategy YAML file used by commands that need the strategy.",
     ),
-    version: bool = typer.Option(
+    version: bool = typer.Option(  # noqa: ARG001 - handled eagerly by its callback
         False, "--version", callback=_version, is_eager=True, help="Print the version."
     ),
 ) -> None:

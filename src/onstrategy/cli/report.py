@@ -36,8 +36,7 @@ def report(
     ctx: typer.Context,
     date_from: str | None = typer.Option(None, "--from", help="first day (YYYY-MM-DD)"),
     date_to: str | None = typer.Option(None, "--to", help="last day (YYYY-MM-DD)"),
-    version: str | None = typer.Option(None, "--version",
-                                       help="judge everything by this version"),
+    version: str | None = typer.Option(None, "--version", help="judge everything by this version"),
     as_json: bool = typer.Option(False, "--json", help="print the report as JSON"),
     html_path: Path | None = typer.Option(None, "--html", help="where to write the HTML report"),
 ) -> None:
@@ -45,14 +44,22 @@ def report(
     if ctx.invoked_subcommand is not None:
         return
     if date_from is None or date_to is None:
-        raise InvalidInput("the report needs --from and --to",
-                           "e.g. onstrategy report --from 2026-01-01 --to 2026-06-30")
+        raise InvalidInput(
+            "the report needs --from and --to",
+            "e.g. onstrategy report --from 2026-01-01 --to 2026-06-30",
+        )
     cli = get_ctx(ctx)
     start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
     if end < start:
         raise InvalidInput("--to is before --from", "swap the dates")
-    built = alignment_report(store=cli.store, strategy=cli.strategy(), date_from=start,
-                             date_to=end, version_id=version, now=datetime.now().astimezone())
+    built = alignment_report(
+        store=cli.store,
+        strategy=cli.strategy(),
+        date_from=start,
+        date_to=end,
+        version_id=version,
+        now=datetime.now().astimezone(),
+    )
     data = built.as_dict()
     if as_json:
         print_json(data)
@@ -65,9 +72,13 @@ def report(
 
 def write_html(data: dict[str, Any], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    page = html.render("alignment.html.j2", report=data, metrics=METRIC_LABELS,
-                       charts=alignment_charts(data),
-                       accounts=data["account_fit"]["accounts"][:HTML_TOP_ACCOUNTS])
+    page = html.render(
+        "alignment.html.j2",
+        report=data,
+        metrics=METRIC_LABELS,
+        charts=alignment_charts(data),
+        accounts=data["account_fit"]["accounts"][:HTML_TOP_ACCOUNTS],
+    )
     path.write_text(page, encoding="utf-8")
     return path
 
@@ -100,12 +111,18 @@ def _shares_table(title: str, rows: list[dict[str, Any]]) -> Table:
 def _print_terminal(data: dict[str, Any]) -> None:
     period, company = data["period"], data["company"]
     versions = ", ".join(v["id"] for v in data["versions"])
-    console.print(f"[bold]Strategy execution — {company['name']}[/] "
-                  f"{period['from']} → {period['to']} (versions: {versions})", highlight=False)
+    console.print(
+        f"[bold]Strategy execution — {company['name']}[/] "
+        f"{period['from']} → {period['to']} (versions: {versions})",
+        highlight=False,
+    )
     for metric, label in METRIC_LABELS.items():
         cell = company[metric]
-        console.print(f"  {label:<15} from ICP: {_styled(cell):>18}  goal {_pct(cell['goal'])}"
-                      f"  ({cell['icp']:,.0f} of {cell['total']:,.0f})", highlight=False)
+        console.print(
+            f"  {label:<15} from ICP: {_styled(cell):>18}  goal {_pct(cell['goal'])}"
+            f"  ({cell['icp']:,.0f} of {cell['total']:,.0f})",
+            highlight=False,
+        )
     console.print(_shares_table("Teams", data["teams"]))
     console.print(_shares_table("Reps", data["reps"]))
     fit = data["account_fit"]

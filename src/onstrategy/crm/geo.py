@@ -7,11 +7,29 @@ from functools import lru_cache
 import pycountry
 
 _ALIASES = {
-    "usa": "US", "u.s.": "US", "u.s.a.": "US", "united states of america": "US", "america": "US",
-    "uk": "GB", "u.k.": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
-    "great britain": "GB", "south korea": "KR", "korea": "KR", "russia": "RU",
-    "holland": "NL", "the netherlands": "NL", "uae": "AE", "czech republic": "CZ",
-    "vietnam": "VN", "taiwan": "TW", "iran": "IR", "bolivia": "BO", "venezuela": "VE",
+    "usa": "US",
+    "u.s.": "US",
+    "u.s.a.": "US",
+    "united states of america": "US",
+    "america": "US",
+    "uk": "GB",
+    "u.k.": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "great britain": "GB",
+    "south korea": "KR",
+    "korea": "KR",
+    "russia": "RU",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "uae": "AE",
+    "czech republic": "CZ",
+    "vietnam": "VN",
+    "taiwan": "TW",
+    "iran": "IR",
+    "bolivia": "BO",
+    "venezuela": "VE",
 }
 
 
@@ -34,7 +52,10 @@ def normalize_country(value: str | None) -> str | None:
 
 @lru_cache(maxsize=8192)
 def normalize_state(value: str | None, country: str | None) -> str | None:
-    """The subdivision code without country prefix ("California" -> "CA"), else the input upper-cased."""
+    """The subdivision code without country prefix ("California" -> "CA").
+
+    Anything unknown comes back upper-cased, as given.
+    """
     if value is None or not value.strip():
         return None
     text = value.strip()

@@ -18,8 +18,17 @@ from onstrategy.errors import InvalidInput
 from onstrategy.ingest.importer import ImportResult, Progress, import_file
 from onstrategy.store.connect import Store
 
-BUNDLE_ORDER = ("teams", "users", "availability", "accounts", "contacts", "leads",
-                "opportunities", "opportunity_contacts", "activities")
+BUNDLE_ORDER = (
+    "teams",
+    "users",
+    "availability",
+    "accounts",
+    "contacts",
+    "leads",
+    "opportunities",
+    "opportunity_contacts",
+    "activities",
+)
 
 
 @dataclass(frozen=True)
@@ -46,8 +55,13 @@ class BundleResult:
 
 
 def import_bundle(
-    *, store: Store, directory: Path, strategy: Any = None, as_of: date | None = None,
-    actor: str = "cli", progress: Callable[[str], Progress] | None = None,
+    *,
+    store: Store,
+    directory: Path,
+    strategy: Any = None,
+    as_of: date | None = None,
+    actor: str = "cli",
+    progress: Callable[[str], Progress] | None = None,
 ) -> BundleResult:
     """Import every standard file found in ``directory``; each file is its own transaction."""
     if not directory.is_dir():
@@ -58,16 +72,26 @@ def import_bundle(
     for kind in BUNDLE_ORDER:
         path = directory / f"{kind}.csv"
         if path.exists():
-            result.imports.append(import_file(
-                store=store, kind=kind, path=path, actor=actor, strategy=strategy, as_of=day,
-                progress=progress(path.name) if progress else None))
+            result.imports.append(
+                import_file(
+                    store=store,
+                    kind=kind,
+                    path=path,
+                    actor=actor,
+                    strategy=strategy,
+                    as_of=day,
+                    progress=progress(path.name) if progress else None,
+                )
+            )
         for step in (s for s in BUNDLE_STEPS if s.after == kind):
             line = step.run(store, directory, strategy, day)
             if line:
                 result.steps.append(line)
     if not result.imports:
-        raise InvalidInput(f"{directory} holds none of the standard exports",
-                           f"expected files such as {', '.join(k + '.csv' for k in BUNDLE_ORDER[:4])}")
+        raise InvalidInput(
+            f"{directory} holds none of the standard exports",
+            f"expected files such as {', '.join(k + '.csv' for k in BUNDLE_ORDER[:4])}",
+        )
     return result
 
 

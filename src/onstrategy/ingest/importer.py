@@ -248,8 +248,11 @@ def _parse_row(
     columns: ColumnMap, header: list[str], number: int, cells: list[str], owners: _UserLookup
 ) -> tuple[_Row | None, list[Reject]]:
     if len(cells) > len(header):
-        return None, [Reject(number, None, None,
-                             f"row has {len(cells)} cells but the header has {len(header)}")]
+        return None, [
+            Reject(
+                number, None, None, f"row has {len(cells)} cells but the header has {len(header)}"
+            )
+        ]
     cells = cells + [""] * (len(header) - len(cells))
     if "\x00" in "".join(cells):
         return None, [Reject(number, None, None, "row contains a NUL character (binary data)")]
@@ -373,8 +376,10 @@ def _upsert(conn: Connection, spec: KindSpec, rows: list[_Row], result: ImportRe
         batch = {"import_batch_id": result.batch_id} if "import_batch_id" in table.c else {}
         keys = {k for r in inserts for k in r}  # one INSERT for the chunk needs one shape
         defaults = {k: v for k, v in _scalar_defaults(table).items() if k in keys}
-        conn.execute(table.insert(), [
-            _with_defaults(defaults, dict.fromkeys(keys) | r) | batch for r in inserts])
+        conn.execute(
+            table.insert(),
+            [_with_defaults(defaults, dict.fromkeys(keys) | r) | batch for r in inserts],
+        )
     for record in updates:
         where = sa.and_(*(table.c[k] == record[k] for k in spec.key))
         conn.execute(table.update().where(where).values(record))
@@ -384,8 +389,7 @@ def _upsert(conn: Connection, spec: KindSpec, rows: list[_Row], result: ImportRe
 
 
 def _scalar_defaults(table: sa.Table) -> dict[str, Any]:
-    return {c.name: c.default.arg for c in table.c
-            if c.default is not None and c.default.is_scalar}
+    return {c.name: c.default.arg for c in table.c if c.default is not None and c.default.is_scalar}
 
 
 def _with_defaults(defaults: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:

@@ -45,8 +45,10 @@ class ColumnMap:
         return self._plan
 
     def __post_init__(self) -> None:
-        plan = [(name, index, self.kind.field(name).type, self.kind.field(name).required)
-                for name, index in sorted(self.fields.items(), key=lambda item: item[1])]
+        plan = [
+            (name, index, self.kind.field(name).type, self.kind.field(name).required)
+            for name, index in sorted(self.fields.items(), key=lambda item: item[1])
+        ]
         object.__setattr__(self, "_plan", plan)
 
 

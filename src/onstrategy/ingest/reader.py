@@ -87,10 +87,10 @@ def detect_format(path: Path) -> CsvFormat:
     _refuse_non_csv(path, head)
     encoding = detect_encoding(path)
     sample = head.decode(encoding, errors="replace")
-    return CsvFormat(encoding, _sniff_delimiter(path, sample), path.stat().st_size)
+    return CsvFormat(encoding, _sniff_delimiter(sample), path.stat().st_size)
 
 
-def _sniff_delimiter(path: Path, sample: str) -> str:
+def _sniff_delimiter(sample: str) -> str:
     first_line = sample.splitlines()[0] if sample else ""
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter

@@ -9,8 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-METRIC_LABELS = {"leads": "New leads", "pipeline": "New pipeline", "bookings": "Bookings",
-                 "hours": "Activity hours"}
+METRIC_LABELS = {
+    "leads": "New leads",
+    "pipeline": "New pipeline",
+    "bookings": "Bookings",
+    "hours": "Activity hours",
+}
 
 
 def company_shares_chart(report: dict[str, Any]) -> dict[str, Any]:
@@ -18,25 +22,50 @@ def company_shares_chart(report: dict[str, Any]) -> dict[str, Any]:
     company = report["company"]
     values = [
         {"metric": METRIC_LABELS[m], "share": company[m]["share"], "goal": company[m]["goal"]}
-        for m in METRIC_LABELS if company[m]["share"] is not None
+        for m in METRIC_LABELS
+        if company[m]["share"] is not None
     ]
     return {
-        "$schema": SCHEMA, "title": "Share from ICP accounts vs goal",
-        "data": {"values": values}, "width": 420, "height": 160,
+        "$schema": SCHEMA,
+        "title": "Share from ICP accounts vs goal",
+        "data": {"values": values},
+        "width": 420,
+        "height": 160,
         "layer": [
-            {"mark": {"type": "bar", "color": "#2f6f9f"},
-             "encoding": {"y": {"field": "metric", "type": "nominal", "title": None,
-                                "sort": list(METRIC_LABELS.values())},
-                          "x": {"field": "share", "type": "quantitative",
-                                "axis": {"format": "%"}, "scale": {"domain": [0, 1]},
-                                "title": "share from ICP"},
-                          "tooltip": [{"field": "metric"},
-                                      {"field": "share", "format": ".1%"},
-                                      {"field": "goal", "format": ".0%"}]}},
-            {"mark": {"type": "tick", "color": "#c0392b", "thickness": 3, "size": 24},
-             "encoding": {"y": {"field": "metric", "type": "nominal",
-                                "sort": list(METRIC_LABELS.values())},
-                          "x": {"field": "goal", "type": "quantitative"}}},
+            {
+                "mark": {"type": "bar", "color": "#2f6f9f"},
+                "encoding": {
+                    "y": {
+                        "field": "metric",
+                        "type": "nominal",
+                        "title": None,
+                        "sort": list(METRIC_LABELS.values()),
+                    },
+                    "x": {
+                        "field": "share",
+                        "type": "quantitative",
+                        "axis": {"format": "%"},
+                        "scale": {"domain": [0, 1]},
+                        "title": "share from ICP",
+                    },
+                    "tooltip": [
+                        {"field": "metric"},
+                        {"field": "share", "format": ".1%"},
+                        {"field": "goal", "format": ".0%"},
+                    ],
+                },
+            },
+            {
+                "mark": {"type": "tick", "color": "#c0392b", "thickness": 3, "size": 24},
+                "encoding": {
+                    "y": {
+                        "field": "metric",
+                        "type": "nominal",
+                        "sort": list(METRIC_LABELS.values()),
+                    },
+                    "x": {"field": "goal", "type": "quantitative"},
+                },
+            },
         ],
     }
 
@@ -44,25 +73,44 @@ def company_shares_chart(report: dict[str, Any]) -> dict[str, Any]:
 def rep_shares_chart(report: dict[str, Any], metric: str = "pipeline") -> dict[str, Any]:
     """Each rep's ICP share of ``metric``, coloured by whether it meets the goal."""
     values = [
-        {"rep": r["name"], "team": r["team"], "share": r[metric]["share"],
-         "total": r[metric]["total"], "goal": r[metric]["goal"],
-         "status": "meets goal" if r[metric]["meets_goal"] else "below goal"}
-        for r in report["reps"] if r[metric]["share"] is not None
+        {
+            "rep": r["name"],
+            "team": r["team"],
+            "share": r[metric]["share"],
+            "total": r[metric]["total"],
+            "goal": r[metric]["goal"],
+            "status": "meets goal" if r[metric]["meets_goal"] else "below goal",
+        }
+        for r in report["reps"]
+        if r[metric]["share"] is not None
     ]
     return {
-        "$schema": SCHEMA, "title": f"{METRIC_LABELS[metric]}: share from ICP by rep",
-        "data": {"values": values}, "width": 420,
+        "$schema": SCHEMA,
+        "title": f"{METRIC_LABELS[metric]}: share from ICP by rep",
+        "data": {"values": values},
+        "width": 420,
         "mark": "bar",
         "encoding": {
             "y": {"field": "rep", "type": "nominal", "sort": "-x", "title": None},
-            "x": {"field": "share", "type": "quantitative", "axis": {"format": "%"},
-                  "scale": {"domain": [0, 1]}, "title": "share from ICP"},
-            "color": {"field": "status", "type": "nominal",
-                      "scale": {"domain": ["meets goal", "below goal"],
-                                "range": ["#2e8b57", "#c0392b"]}},
-            "tooltip": [{"field": "rep"}, {"field": "team"},
-                        {"field": "share", "format": ".1%"},
-                        {"field": "total", "format": ",.0f"}, {"field": "goal", "format": ".0%"}],
+            "x": {
+                "field": "share",
+                "type": "quantitative",
+                "axis": {"format": "%"},
+                "scale": {"domain": [0, 1]},
+                "title": "share from ICP",
+            },
+            "color": {
+                "field": "status",
+                "type": "nominal",
+                "scale": {"domain": ["meets goal", "below goal"], "range": ["#2e8b57", "#c0392b"]},
+            },
+            "tooltip": [
+                {"field": "rep"},
+                {"field": "team"},
+                {"field": "share", "format": ".1%"},
+                {"field": "total", "format": ",.0f"},
+                {"field": "goal", "format": ".0%"},
+            ],
         },
     }
 
@@ -70,15 +118,24 @@ def rep_shares_chart(report: dict[str, Any], metric: str = "pipeline") -> dict[s
 def tier_chart(report: dict[str, Any]) -> dict[str, Any]:
     tiers = report["account_fit"]["tiers"]
     return {
-        "$schema": SCHEMA, "title": "Accounts by ICP tier",
+        "$schema": SCHEMA,
+        "title": "Accounts by ICP tier",
         "data": {"values": [{"tier": t, "accounts": n} for t, n in tiers.items()]},
-        "width": 240, "height": 160, "mark": "bar",
-        "encoding": {"x": {"field": "tier", "type": "ordinal", "sort": ["A", "B", "C", "D"]},
-                     "y": {"field": "accounts", "type": "quantitative"},
-                     "tooltip": [{"field": "tier"}, {"field": "accounts"}]},
+        "width": 240,
+        "height": 160,
+        "mark": "bar",
+        "encoding": {
+            "x": {"field": "tier", "type": "ordinal", "sort": ["A", "B", "C", "D"]},
+            "y": {"field": "accounts", "type": "quantitative"},
+            "tooltip": [{"field": "tier"}, {"field": "accounts"}],
+        },
     }
 
 
 def alignment_charts(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {"company": company_shares_chart(report), "reps": rep_shares_chart(report),
-            "bookings": rep_shares_chart(report, "bookings"), "tiers": tier_chart(report)}
+    return {
+        "company": company_shares_chart(report),
+        "reps": rep_shares_chart(report),
+        "bookings": rep_shares_chart(report, "bookings"),
+        "tiers": tier_chart(report),
+    }

@@ -15,8 +15,10 @@ SCRIPTS = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js")
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("onstrategy", "reports/templates"),
-                      autoescape=select_autoescape(["html", "j2"]))
+    env = Environment(
+        loader=PackageLoader("onstrategy", "reports/templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
     env.filters["pct"] = lambda v: "–" if v is None else f"{v:.0%}"
     env.filters["num"] = lambda v: "–" if v is None else f"{v:,.0f}"
     return env

@@ -121,14 +121,26 @@ class Store:
         self.engine.dispose()
 
     def audit(
-        self, connection: Connection, *, actor: str, action: str, entity: str,
-        entity_id: str | None = None, details: dict[str, Any] | None = None,
+        self,
+        connection: Connection,
+        *,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: str | None = None,
+        details: dict[str, Any] | None = None,
     ) -> None:
         """Append one entry to the audit log (never updated, never deleted)."""
-        connection.execute(tables.audit_log.insert().values(
-            at=datetime.now(UTC), actor=actor, action=action, entity=entity,
-            entity_id=entity_id, details=details,
-        ))
+        connection.execute(
+            tables.audit_log.insert().values(
+                at=datetime.now(UTC),
+                actor=actor,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                details=details,
+            )
+        )
 
 
 def _ibis_connect(engine: Engine) -> Any:
@@ -138,6 +150,9 @@ def _ibis_connect(engine: Engine) -> Any:
     if engine.dialect.name == "sqlite":
         return ibis.sqlite.connect(url.database or ":memory:")
     return ibis.postgres.connect(
-        host=url.host or "localhost", port=url.port or 5432, user=url.username,
-        password=url.password, database=url.database,
+        host=url.host or "localhost",
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        database=url.database,
     )

@@ -42,7 +42,8 @@ def _audit_columns() -> list[Column]:  # type: ignore[type-arg]
 
 
 team = Table(
-    "team", metadata,
+    "team",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("name", String(200), nullable=False),
     Column("manager_id", ID, nullable=True),
@@ -50,7 +51,8 @@ team = Table(
 )
 
 user = Table(
-    "user_account", metadata,  # "user" is reserved in PostgreSQL
+    "user_account",
+    metadata,  # "user" is reserved in PostgreSQL
     Column("id", ID, primary_key=True),
     Column("name", String(200), nullable=False),
     Column("email", String(320), nullable=True, unique=True),
@@ -62,7 +64,8 @@ user = Table(
 )
 
 availability = Table(
-    "availability", metadata,
+    "availability",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("user_id", ID, nullable=False, index=True),
     Column("starts_on", Date, nullable=False),
@@ -74,7 +77,8 @@ availability = Table(
 )
 
 account = Table(
-    "account", metadata,
+    "account",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("name", String(300), nullable=False),
     Column("website", String(300), nullable=True),
@@ -98,7 +102,8 @@ account = Table(
 )
 
 contact = Table(
-    "contact", metadata,
+    "contact",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("account_id", ID, nullable=True, index=True),
     Column("first_name", String(100), nullable=True),
@@ -113,7 +118,8 @@ contact = Table(
 )
 
 lead = Table(
-    "lead", metadata,
+    "lead",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("first_name", String(100), nullable=True),
     Column("last_name", String(100), nullable=True),
@@ -142,7 +148,8 @@ lead = Table(
 )
 
 opportunity = Table(
-    "opportunity", metadata,
+    "opportunity",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("name", String(300), nullable=True),
     Column("account_id", ID, nullable=True, index=True),
@@ -161,7 +168,8 @@ opportunity = Table(
 )
 
 opportunity_contact = Table(
-    "opportunity_contact", metadata,
+    "opportunity_contact",
+    metadata,
     Column("opportunity_id", ID, primary_key=True),
     Column("contact_id", ID, primary_key=True),
     Column("role", String(100), nullable=True),
@@ -170,7 +178,8 @@ opportunity_contact = Table(
 )
 
 activity = Table(
-    "activity", metadata,
+    "activity",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("kind", String(20), nullable=False),  # call | meeting | email
     Column("occurred_on", Date, nullable=False, index=True),
@@ -184,7 +193,8 @@ activity = Table(
 )
 
 call = Table(
-    "call", metadata,
+    "call",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("occurred_on", Date, nullable=True),
     Column("owner_id", ID, nullable=True, index=True),
@@ -200,7 +210,8 @@ call = Table(
 )
 
 import_batch = Table(
-    "import_batch", metadata,
+    "import_batch",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("kind", String(40), nullable=False),
     Column("filename", String(500), nullable=False),
@@ -218,7 +229,8 @@ import_batch = Table(
 )
 
 import_reject = Table(
-    "import_reject", metadata,
+    "import_reject",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("batch_id", Integer, ForeignKey("import_batch.id"), nullable=False, index=True),
     Column("kind", String(40), nullable=False),
@@ -231,7 +243,8 @@ import_reject = Table(
 )
 
 named_list = Table(
-    "named_list", metadata,
+    "named_list",
+    metadata,
     Column("id", ID, primary_key=True),  # the list's slug, e.g. fortune-1000
     Column("name", String(200), nullable=False),
     Column("filename", String(500), nullable=True),
@@ -239,7 +252,8 @@ named_list = Table(
 )
 
 named_list_entry = Table(
-    "named_list_entry", metadata,
+    "named_list_entry",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("list_id", ID, nullable=False, index=True),
     Column("entry_key", String(300), nullable=False),
@@ -258,7 +272,8 @@ named_list_entry = Table(
 )
 
 match_review = Table(
-    "match_review", metadata,
+    "match_review",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("subject_kind", String(20), nullable=False),  # lead | list_entry
     Column("subject_id", String(100), nullable=False),
@@ -272,7 +287,8 @@ match_review = Table(
 )
 
 routing_decision = Table(
-    "routing_decision", metadata,
+    "routing_decision",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("lead_id", ID, nullable=False, index=True),
     Column("decided_at", DateTime(timezone=True), nullable=False),
@@ -285,7 +301,8 @@ routing_decision = Table(
 )
 
 off_profile_exception = Table(
-    "off_profile_exception", metadata,
+    "off_profile_exception",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("subject_kind", String(20), nullable=False),  # lead | opportunity
     Column("subject_id", ID, nullable=False, index=True),
@@ -307,7 +324,8 @@ off_profile_exception = Table(
 )
 
 audit_log = Table(
-    "audit_log", metadata,
+    "audit_log",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", DateTime(timezone=True), nullable=False, index=True),
     Column("actor", String(200), nullable=False),
@@ -318,7 +336,8 @@ audit_log = Table(
 )
 
 strategy_document = Table(
-    "strategy_document", metadata,
+    "strategy_document",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("sha256", String(64), nullable=False, unique=True),
     Column("content", Text, nullable=False),
@@ -339,7 +358,9 @@ CRM_TABLES = {
 
 # --- issue 3 "Right leads" (migration rl01_lead_match): why a lead has its account, and why
 # a review-queue item could not be decided automatically.
-lead.append_column(Column("match_status", String(20), nullable=True))  # matched|ambiguous|none|manual
+lead.append_column(
+    Column("match_status", String(20), nullable=True)
+)  # matched|ambiguous|none|manual
 lead.append_column(Column("match_reasons", JSON, nullable=True))
 match_review.append_column(Column("reasons", JSON, nullable=True))
 match_review.append_column(Column("score", Float, nullable=True))
@@ -349,13 +370,16 @@ match_review.append_column(Column("comment", Text, nullable=True))
 # history of each exception (request, escalation, decision, renewal, expiry). Database
 # triggers refuse UPDATE and DELETE on it.
 off_profile_exception_event = Table(
-    "off_profile_exception_event", metadata,
+    "off_profile_exception_event",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("exception_id", Integer, nullable=False, index=True),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("as_of", Date, nullable=False),
     Column("actor", String(200), nullable=False),
-    Column("event", String(40), nullable=False),  # requested|approved|rejected|expired|renewal_requested
+    Column(
+        "event", String(40), nullable=False
+    ),  # requested|approved|rejected|expired|renewal_requested
     Column("status", String(20), nullable=False),  # the exception's status after the event
     Column("comment", Text, nullable=True),
     Column("details", JSON, nullable=True),
@@ -366,7 +390,8 @@ off_profile_exception_event = Table(
 # counts the leads round robin gave the rep; ``credit`` is the count fairness compares
 # (``assigned`` raised to the catch-up floor when the rep returned from an absence).
 routing_ledger = Table(
-    "routing_ledger", metadata,
+    "routing_ledger",
+    metadata,
     Column("territory_id", String(64), primary_key=True),
     Column("rep_id", ID, primary_key=True),
     Column("assigned", Integer, nullable=False, default=0),
@@ -380,7 +405,8 @@ Index("ix_routing_decision_territory", routing_decision.c.territory_id, routing_
 # each analysed call (from ``call.analysis``) in real columns, so reports aggregate them
 # the same way on SQLite and PostgreSQL. Rewritten with the analysis.
 call_metric = Table(
-    "call_metric", metadata,
+    "call_metric",
+    metadata,
     Column("call_id", ID, primary_key=True),
     Column("strategy_version", String(64), nullable=True),  # whose targets scored the call
     Column("talk_ratio_basis", String(10), nullable=True),  # time | words

@@ -19,14 +19,20 @@ def _items(value: Any) -> list[dict[str, Any]]:
 def cross_check(data: dict[str, Any]) -> list[Problem]:
     reps = _items(data.get("reps"))
     known_reps = {str(r["id"]) for r in reps if "id" in r} | {
-        str(r["email"]) for r in reps if r.get("email")}
+        str(r["email"]) for r in reps if r.get("email")
+    }
     known_teams = {str(t["id"]) for t in _items(data.get("teams")) if "id" in t}
     problems = _duplicates(_items(data.get("versions")))
     for i, rep in enumerate(reps):
         team = rep.get("team")
         if team and known_teams and str(team) not in known_teams:
-            problems.append(Problem(f"reps[{i}].team", f"unknown team {team!r}",
-                                    f"known: {', '.join(sorted(known_teams))}"))
+            problems.append(
+                Problem(
+                    f"reps[{i}].team",
+                    f"unknown team {team!r}",
+                    f"known: {', '.join(sorted(known_teams))}",
+                )
+            )
     for i, version in enumerate(_items(data.get("versions"))):
         problems += _check_version(version, f"versions[{i}]", known_reps)
     return problems
@@ -38,13 +44,21 @@ def _duplicates(versions: list[dict[str, Any]]) -> list[Problem]:
     problems = []
     for i, version in enumerate(versions):
         if ids[str(version.get("id"))] > 1:
-            problems.append(Problem(f"versions[{i}].id",
-                                    f"version id {version.get('id')!r} is used twice",
-                                    "give each version its own id"))
+            problems.append(
+                Problem(
+                    f"versions[{i}].id",
+                    f"version id {version.get('id')!r} is used twice",
+                    "give each version its own id",
+                )
+            )
         if version.get("effective_from") and dates[str(version.get("effective_from"))] > 1:
-            problems.append(Problem(f"versions[{i}].effective_from",
-                                    f"two versions start on {version['effective_from']}",
-                                    "only one version can be in force on a date"))
+            problems.append(
+                Problem(
+                    f"versions[{i}].effective_from",
+                    f"two versions start on {version['effective_from']}",
+                    "only one version can be in force on a date",
+                )
+            )
     return problems
 
 
@@ -57,14 +71,20 @@ def _check_version(version: dict[str, Any], path: str, known_reps: set[str]) -> 
             rep = cover.get("rep")
             if known_reps and rep is not None and str(rep) not in known_reps:
                 sample = ", ".join(sorted(known_reps)[:6])
-                problems.append(Problem(f"{path}.territories[{j}].reps[{k}].rep",
-                                        f"unknown rep {rep!r}", f"known: {sample}"))
+                problems.append(
+                    Problem(
+                        f"{path}.territories[{j}].reps[{k}].rep",
+                        f"unknown rep {rep!r}",
+                        f"known: {sample}",
+                    )
+                )
     problems += _unique([t.get("id") for t in territories], f"{path}.territories", "territory id")
     problems += _unique([o.get("id") for o in offerings], f"{path}.offerings", "offering id")
     problems += _shared_products(offerings, path)
     codes = _items((version.get("exceptions") or {}).get("reason_codes"))
-    problems += _unique([c.get("code") for c in codes], f"{path}.exceptions.reason_codes",
-                        "reason code")
+    problems += _unique(
+        [c.get("code") for c in codes], f"{path}.exceptions.reason_codes", "reason code"
+    )
     return problems
 
 
@@ -75,15 +95,22 @@ def _shared_products(offerings: list[dict[str, Any]], path: str) -> list[Problem
         for product in offering.get("products") or []:
             key = str(product).lower()
             if key in owners and owners[key] != offering.get("id"):
-                problems.append(Problem(
-                    f"{path}.offerings[{j}].products",
-                    f"product {product!r} belongs to both {owners[key]!r} and {offering.get('id')!r}",
-                    "list each product in one offering"))
+                problems.append(
+                    Problem(
+                        f"{path}.offerings[{j}].products",
+                        f"product {product!r} belongs to both {owners[key]!r} "
+                        f"and {offering.get('id')!r}",
+                        "list each product in one offering",
+                    )
+                )
             owners[key] = str(offering.get("id"))
     return problems
 
 
 def _unique(values: list[Any], path: str, what: str) -> list[Problem]:
     counts = Counter(values)
-    return [Problem(f"{path}[{i}]", f"{what} {value!r} is used twice", "rename one of them")
-            for i, value in enumerate(values) if value is not None and counts[value] > 1]
+    return [
+        Problem(f"{path}[{i}]", f"{what} {value!r} is used twice", "rename one of them")
+        for i, value in enumerate(values)
+        if value is not None and counts[value] > 1
+    ]

@@ -79,9 +79,7 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
         ) from None
 
 
-def problems_from_validation(
-    err: ValidationError, root: yaml.Node | None, source: str
-) -> list[Problem]:
+def problems_from_validation(err: ValidationError, root: yaml.Node | None) -> list[Problem]:
     problems = []
     for item in err.errors():
         loc = tuple(p for p in item["loc"] if not str(p).startswith("function-"))
@@ -113,15 +111,21 @@ def parse_strategy(text: str, *, source: str = "strategy.yaml") -> Strategy:
     data, root = _parse_yaml(text, source)
     if not isinstance(data, dict):
         raise StrategyInvalid(
-            source, [Problem("(top level)", "expected a mapping with name and versions",
-                             "start from examples/strategy.yaml")]
+            source,
+            [
+                Problem(
+                    "(top level)",
+                    "expected a mapping with name and versions",
+                    "start from examples/strategy.yaml",
+                )
+            ],
         )
     problems = []
     strategy = None
     try:
         strategy = Strategy.model_validate(data)
     except ValidationError as err:
-        problems = problems_from_validation(err, root, source)
+        problems = problems_from_validation(err, root)
     problems += [_locate(p, root) for p in cross_check(data)]
     if problems or strategy is None:
         raise StrategyInvalid(source, problems)

@@ -19,13 +19,29 @@ from onstrategy.engines.conversation import ConsultativeTargets
 
 SENIORITIES = ("executive", "vp", "director", "manager", "staff")
 FUNCTIONS = (
-    "executive", "it", "finance", "procurement", "operations",
-    "sales", "marketing", "hr", "legal", "other",
+    "executive",
+    "it",
+    "finance",
+    "procurement",
+    "operations",
+    "sales",
+    "marketing",
+    "hr",
+    "legal",
+    "other",
 )
 Seniority = Literal["executive", "vp", "director", "manager", "staff"]
 Function = Literal[
-    "executive", "it", "finance", "procurement", "operations",
-    "sales", "marketing", "hr", "legal", "other",
+    "executive",
+    "it",
+    "finance",
+    "procurement",
+    "operations",
+    "sales",
+    "marketing",
+    "hr",
+    "legal",
+    "other",
 ]
 Slug = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=64)]
 Share = Annotated[float, Field(ge=0, le=1)]
@@ -294,7 +310,8 @@ class Routing(Strict):
         description="queue for leads no territory covers, or whose territory has no rep free",
     )
     catch_up_cap: int = Field(
-        default=3, ge=0,
+        default=3,
+        ge=0,
         description="max leads a returning rep receives above the territory's average share",
     )
 

@@ -18,8 +18,12 @@ SCHEMA_ID = "https://onstrategy.dev/schema/strategy.schema.json"
 
 def strategy_schema() -> dict[str, Any]:
     schema = Strategy.model_json_schema()
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
-            "title": "onstrategy strategy file", **schema}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "onstrategy strategy file",
+        **schema,
+    }
 
 
 def schema_text() -> str:
