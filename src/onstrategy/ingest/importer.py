@@ -205,7 +205,9 @@ def _start_batch(conn: Connection, kind: str, path: Path, mapping: str, actor: s
             actor=actor,
         )
     )
-    return int(inserted.inserted_primary_key[0])
+    key = inserted.inserted_primary_key
+    assert key is not None  # an autoincrement id always comes back
+    return int(key[0])
 
 
 def _finish_batch(conn: Connection, result: ImportResult) -> None:
@@ -389,7 +391,11 @@ def _upsert(conn: Connection, spec: KindSpec, rows: list[_Row], result: ImportRe
 
 
 def _scalar_defaults(table: sa.Table) -> dict[str, Any]:
-    return {c.name: c.default.arg for c in table.c if c.default is not None and c.default.is_scalar}
+    return {
+        c.name: c.default.arg
+        for c in table.c
+        if isinstance(c.default, sa.schema.ScalarElementColumnDefault)
+    }
 
 
 def _with_defaults(defaults: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:

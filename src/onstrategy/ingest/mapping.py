@@ -4,7 +4,7 @@ CRM through a small YAML mapping file (see docs/imports.md)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,6 +38,7 @@ class ColumnMap:
     source: str  # which mapping recognised the columns
     fields: dict[str, int]
     extra: dict[str, int]
+    _plan: list[tuple[str, int, str, bool]] = field(init=False, repr=False, compare=False)
 
     @property
     def plan(self) -> list[tuple[str, int, str, bool]]:

@@ -166,7 +166,7 @@ class ICP(Strict):
     segments: list[Segment] = Field(min_length=1)
     weights: Weights = Field(default_factory=Weights)
     tiers: Tiers = Field(default_factory=Tiers)
-    in_profile: list[Literal["A", "B", "C"]] = Field(default_factory=lambda: ["A", "B"])
+    in_profile: list[Literal["A", "B", "C"]] = Field(default=["A", "B"])
 
 
 # --------------------------------------------------------------------------- goals
