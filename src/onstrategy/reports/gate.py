@@ -83,9 +83,9 @@ def composition(facts: ir.Table, *, by: Period | None) -> ir.Table:
         keys["period"] = facts.event_date.truncate(_UNITS[by])
     grouped = facts.group_by(**keys).aggregate(
         prospects=facts.count(),
-        in_target=facts.is_icp.cast("int64").sum(),
-        quarantined=(facts.gate_status == "quarantined").cast("int64").sum(),
-        released=(facts.gate_status == "released").cast("int64").sum(),
+        in_target=facts.is_icp.ifelse(1, 0).sum(),
+        quarantined=(facts.gate_status == "quarantined").ifelse(1, 0).sum(),
+        released=(facts.gate_status == "released").ifelse(1, 0).sum(),
     )
     return grouped.mutate(
         share=grouped.in_target.cast("float64") / grouped.prospects.cast("float64")
