@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from onstrategy.crm.geo import normalize_state
 from onstrategy.errors import InvalidInput
@@ -394,7 +395,7 @@ def _scalar_defaults(table: sa.Table) -> dict[str, Any]:
     return {
         c.name: c.default.arg
         for c in table.c
-        if isinstance(c.default, sa.schema.ScalarElementColumnDefault)
+        if isinstance(c.default, ScalarElementColumnDefault)
     }
 
 
