@@ -21,9 +21,11 @@ from onstrategy.cli import (
     lists,
     matches,
     route,
+    serve,
     shift,
     territories,
     titles,
+    users,
 )
 from onstrategy.cli import match as match_cmd
 from onstrategy.cli import report as report_cmd
@@ -86,6 +88,8 @@ app.command("route")(route.route)
 app.add_typer(exceptions.app, name="exceptions")
 app.command("alerts")(alerts.alerts)
 app.add_typer(deals.app, name="deals")
+app.add_typer(users.app, name="users")
+app.command("serve")(serve.serve)
 
 
 def main() -> None:  # pragma: no cover - the console script
