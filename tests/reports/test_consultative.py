@@ -113,7 +113,8 @@ def test_bands_match_a_hand_computation(demo: Store, report: ConsultativeReport)
         score, deal = statistics.mean(scores), deals[deal_id]
         band = "<40" if score < 40 else "40-70" if score < 70 else ">=70"
         won = bool(deal["is_closed"] and deal["is_won"])
-        expected[band] = [a + b for a, b in zip(expected[band], [1, deal["is_closed"], won])]
+        counts = (1, int(deal["is_closed"]), int(won))
+        expected[band] = [a + b for a, b in zip(expected[band], counts, strict=True)]
         if won:
             won_amounts.setdefault(band, []).append(deal["amount"])
     got = {b["band"]: [b["deals"], b["closed"], b["won"]] for b in report.outcomes}
