@@ -32,12 +32,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from onstrategy.engines.questions import classify_question, words
+from onstrategy.engines.questions import classify_question, detect_questions, words
 
 MRDA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "dialogue-acts" / "mrda.psv"
 _PUNCT = re.compile(r"[?.,!;:\"]")
 INTONATION_ONLY = frozenset({"d", "bu", "g", "bh", "br"})
-_FACT_WH = frozenset(["who", "who's", "whom", "whose", "when", "where", "which"])
+_FACT_WH = frozenset(
+    [
+        "who",
+        "who's",
+        "who'd",
+        "whom",
+        "whose",
+        "when",
+        "when's",
+        "where",
+        "where's",
+        "where'd",
+        "which",
+    ]
+)
 _FACT_HOW = frozenset(
     ["many", "much", "long", "often", "old", "far", "big", "soon", "large", "fast"]
 )
@@ -49,6 +63,7 @@ _FACT_WHAT = frozenset(
 @dataclass(frozen=True)
 class Row:
     split: str
+    speaker: str
     text: str
     gold: str | None  # "open", "closed", "question" (type unknown), "rhetorical" or None
     raw: str | None  # the plain mapping: qw and qo open, qy/qr/qrr closed
@@ -84,10 +99,10 @@ def _asks_fact(text: str) -> bool:
 def read_rows(path: Path) -> Iterator[Row]:
     with path.open(encoding="utf-8") as handle:
         for line in handle:
-            split, _speaker, text, basic, general, full = line.rstrip("\n").split("|")
+            split, speaker, text, basic, general, full = line.rstrip("\n").split("|")
             gold = gold_kind(basic, general, text, full)
             raw = "open" if general in ("qw", "qo") else gold
-            yield Row(split, text, gold, raw, full)
+            yield Row(split, speaker, text, gold, raw, full)
 
 
 @dataclass
@@ -143,11 +158,15 @@ def evaluate(
     rhetorical: str = "skip",
     min_words: int = 0,
     intonation_only: bool = True,
+    context: bool = True,
 ) -> Score:
     """``rhetorical``: ``skip`` (main), ``negative`` or ``positive``; ``min_words``: scope;
-    ``intonation_only=False`` leaves out questions that only intonation marks."""
+    ``intonation_only=False`` leaves out questions that only intonation marks;
+    ``context=False`` classifies each utterance alone (``classify_question``) instead of
+    the meeting in order with its speakers (``detect_questions``)."""
     score = Score()
-    for row in rows:
+    got_all = predict(rows, punctuation=punctuation, context=context)
+    for row, got in zip(rows, got_all, strict=True):
         if len(words(row.text)) < min_words:
             continue
         if not intonation_only and row.gold and row.specific in INTONATION_ONLY:
@@ -157,9 +176,16 @@ def evaluate(
             if rhetorical == "skip":
                 continue
             gold = "question" if rhetorical == "positive" else None
-        text = row.text if punctuation else _PUNCT.sub("", row.text)
-        score.add(gold=gold, got=classify_question(text), raw=row.raw)
+        score.add(gold=gold, got=got, raw=row.raw)
     return score
+
+
+def predict(rows: list[Row], *, punctuation: bool, context: bool = True) -> list[str | None]:
+    """The detector's answer for every row; rows are one split, in meeting order."""
+    texts = [row.text if punctuation else _PUNCT.sub("", row.text) for row in rows]
+    if not context:
+        return [classify_question(text) for text in texts]
+    return list(detect_questions(texts, [row.speaker for row in rows]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         for punctuation in (True, False):
             label = f"{split} {'punct' if punctuation else 'no punct'}, 3+ words"
             print(evaluate(chosen, punctuation=punctuation, min_words=3).line(label))
+        label = f"{split} no punct, each utterance alone"
+        print(evaluate(chosen, punctuation=False, context=False).line(label))
         label = f"{split} no punct, no intonation-only"
         print(evaluate(chosen, punctuation=False, intonation_only=False).line(label))
         for mode in ("negative", "positive"):
@@ -190,9 +218,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _print_errors(rows: list[Row], count: int) -> None:
     shown = {"miss": 0, "false": 0, "type": 0}
-    for row in rows:
-        text = _PUNCT.sub("", row.text)
-        got = classify_question(text)
+    for row, got in zip(rows, predict(rows, punctuation=False), strict=True):
         gold = None if row.gold == "rhetorical" else row.gold
         kind = "miss" if gold and not got else "false" if got and not gold else None
         if gold in ("open", "closed") and got and got != gold:

@@ -233,7 +233,7 @@ def test_question_detection_on_real_meeting_speech_without_punctuation() -> None
     assert plain.f1 >= 0.50
     assert worded.f1 >= 0.65
     assert worded_form.f1 >= 0.72  # questions that only intonation marks left out
-    assert plain.type_accuracy >= 0.95
+    assert plain.type_accuracy >= 0.93
     assert marked.f1 >= 0.88
 
 

@@ -38,7 +38,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from onstrategy.engines.acts import Act, Need, classify_act, classify_need
-from onstrategy.engines.questions import QuestionKind, classify_question
+from onstrategy.engines.questions import QuestionKind, detect_questions
 from onstrategy.errors import InvalidInput
 from onstrategy.ingest.transcripts import Transcript, Utterance
 
@@ -158,7 +158,9 @@ def analyze_call(
 ) -> CallAnalysis:
     """Analyse one call. ``sellers``: rep names or emails; ``seller_role_by_speaker`` wins."""
     roles = assign_roles(transcript, sellers=sellers, seller_role_by_speaker=seller_role_by_speaker)
-    utterances = [_analyze(u, roles[u.speaker]) for u in transcript.utterances]
+    said = transcript.utterances
+    questions = detect_questions([u.text for u in said], [u.speaker for u in said])
+    utterances = [_analyze(u, roles[u.speaker], q) for u, q in zip(said, questions, strict=True)]
     metrics = call_metrics(utterances=utterances, timed=transcript.timed)
     chosen = targets or ConsultativeTargets()
     score, reasons = consultative_score(metrics=metrics, targets=chosen)
@@ -167,8 +169,7 @@ def analyze_call(
     return CallAnalysis(source, fmt, roles, metrics, utterances, reasons, chosen)
 
 
-def _analyze(utterance: Utterance, role: Role) -> AnalyzedUtterance:
-    question = classify_question(utterance.text)
+def _analyze(utterance: Utterance, role: Role, question: QuestionKind | None) -> AnalyzedUtterance:
     seller = role == "seller"
     act = classify_act(utterance.text, question=question) if seller else None
     need = None if seller else classify_need(utterance.text)

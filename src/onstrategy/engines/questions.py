@@ -40,6 +40,7 @@ either/or, tags, and wh-questions that ask for a fact: ``who``, ``when``, ``wher
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 from typing import Literal
 
@@ -136,7 +137,12 @@ _ELLIPTICAL = (
     ("anyone", "else"),
 )
 _WONDER = (("i", "wonder"),)
+_INVERTED_SUBJECTS = _vocab("it that this there he she they you we i")
+_DO_OBJECTS = _vocab("it the this that")
+_SUBORDINATORS = _vocab("after before when once if until while because since")
 _ONE_WORD: dict[str, QuestionKind] = {"why": "open", "how": "open"}
+_ONE_WORD_CHECKS: dict[str, QuestionKind] = {"really": "closed", "what": "closed"}
+_BEFORE_BARE_WHAT = _vocab("sorry or and so then to with for by from about meaning")
 
 
 def words(text: str) -> list[str]:
@@ -150,9 +156,70 @@ def classify_question(text: str) -> QuestionKind | None:
     if not tokens:
         return None
     kind = _by_start(tokens)
-    if kind is None and text.rstrip().endswith("?"):
+    ending = text.rstrip()[-1:]
+    if kind is None and ending == "?":
         kind = _kind_of_marked(tokens)
+    if kind is None and ending not in (".", "!"):  # a full stop says the voice fell
+        kind = _weak_form(tokens)
     return kind
+
+
+def detect_questions(texts: Sequence[str], speakers: Sequence[str]) -> list[QuestionKind | None]:
+    """:func:`classify_question` for each utterance of a conversation, in order, plus what
+    only the whole conversation tells:
+
+    * a transcript that marks questions (a ``?`` anywhere) is trusted to mark them all, so
+      an utterance ending in a full stop is a statement however it is worded;
+    * a lone ``or`` that trails the same speaker's question, or that ends the speaker's
+      turn (``... do you want to go first`` / ``or``), offers an alternative: closed."""
+    if len(texts) != len(speakers):
+        raise ValueError("texts and speakers must have the same length")
+    marked = any("?" in text for text in texts)
+    kinds = [_marked_kind(t) if marked else classify_question(t) for t in texts]
+    for i, text in enumerate(texts):
+        if kinds[i] is None and _trailing_or(text) and _ends_question(kinds, speakers, i):
+            kinds[i] = "closed"
+    return kinds
+
+
+def _marked_kind(text: str) -> QuestionKind | None:
+    """In a transcript that marks its questions, a full stop ends a statement - or a request
+    for a story, which asks without a question mark (``walk me through the hand-off.``)."""
+    if not text.rstrip().endswith("."):
+        return classify_question(text)
+    tokens = _strip_start(words(text))
+    return "open" if tokens and _starts_with(tokens, _STORY_STARTS) else None
+
+
+def _trailing_or(text: str) -> bool:
+    return text.rstrip()[-1:] not in (".", "!") and _strip_start(words(text)) == ["or"]
+
+
+def _ends_question(kinds: list[QuestionKind | None], speakers: Sequence[str], i: int) -> bool:
+    """The same speaker just asked, or hands the floor over right after this ``or``."""
+    after_own_question = i > 0 and speakers[i - 1] == speakers[i] and kinds[i - 1] is not None
+    return after_own_question or i + 1 == len(speakers) or speakers[i + 1] != speakers[i]
+
+
+def _weak_form(tokens: list[str]) -> QuestionKind | None:
+    """Short checks and fragments that are questions unless a full stop says otherwise:
+    ``really``, ``what`` (say it again), ``with what``, ``sorry what``, ``... or what``,
+    ``you mean ...``, and an alternative offered mid-sentence (``... or do you ...``)."""
+    if len(tokens) == 1:
+        return _ONE_WORD_CHECKS.get(tokens[0])
+    if tokens[-1] == "what" and (tokens[-2] in _BEFORE_BARE_WHAT and len(tokens) <= 4):
+        return "closed"
+    if tokens[:2] == ["you", "mean"] or tokens[-2:] == ["or", "what"]:
+        return "closed"
+    return "closed" if _alternative_inside(tokens) else None
+
+
+def _alternative_inside(tokens: list[str]) -> bool:
+    """``this is an eighteen gig drive or is it a thirty six``: ``or`` + auxiliary + pronoun."""
+    return any(
+        tokens[i] == "or" and tokens[i + 1] in AUXILIARIES and tokens[i + 2] in _PRONOUNS
+        for i in range(1, len(tokens) - 2)
+    )
 
 
 def _strip_start(tokens: list[str]) -> list[str]:
@@ -205,12 +272,14 @@ def _inverted(tokens: list[str]) -> bool:
         return False
     if aux.startswith("ha"):
         return subject in _PRONOUNS
+    if aux == "do" and subject in _DO_OBJECTS:  # do it, do the same thing
+        return False
     return subject in SUBJECTS or aux in _ALWAYS_AUX
 
 
 def _wh_kind(tokens: list[str]) -> QuestionKind | None:
     head, nxt = tokens[0], tokens[1]
-    if nxt in _CLAUSE_SUBJECTS:
+    if nxt in _CLAUSE_SUBJECTS and not (head.endswith("'s") and nxt == "it"):  # what's it for
         return None
     if not _wh_question(tokens):
         return None
@@ -226,12 +295,14 @@ def _wh_kind(tokens: list[str]) -> QuestionKind | None:
 def _wh_question(tokens: list[str]) -> bool:
     """A wh-word opens a question, not a clause (``what we need is``, ``which is fine``)."""
     head, nxt = tokens[0], tokens[1]
+    if (head == "what" and nxt in ("one", "that")) or _pseudo_cleft(tokens):
+        return False
     if "'" in head or head == "who" or (head == "how" and nxt in (*_FACT_HOW, "about")):
         return True
+    if head == "why" and nxt == "not":
+        return True
     if nxt in AUXILIARIES:
-        return not _pseudo_cleft(tokens) and (
-            head != "which" or (tokens[2:3] != [] and tokens[2] in SUBJECTS)
-        )
+        return head != "which" or _which_asks(tokens)
     if nxt == "else" or (head in ("what", "which") and (nxt in _WHAT_NEXT or nxt in _FACT_WHAT)):
         return True
     if head == "what" and _subject_question(tokens):
@@ -247,8 +318,39 @@ def _subject_question(tokens: list[str]) -> bool:
 
 
 def _pseudo_cleft(tokens: list[str]) -> bool:
-    """``what is important is that ...``: a clause that names something, then ``is``."""
-    return tokens[1] in ("is", "was") and any(t in ("is", "was") for t in tokens[3:5])
+    """A clause that names something, then ``is``: ``what is important is that ...``,
+    ``what would be nice is if ...``, ``what happened was that we ...``, ``what's great
+    about it is ...`` - but not an inversion (``what kind of data is that``) nor ``what``
+    before a noun (``what rule is used``, ``what if there was``)."""
+    head, verb = tokens[0], tokens[1]
+    if head != "what's" and not (head == "what" and _verb_like(verb)):
+        return False
+    return any(
+        tokens[i] in ("is", "was")
+        and tokens[i - 1] not in AUXILIARIES
+        and _clause_follows(tokens[i + 1 :])
+        and not _SUBORDINATORS.intersection(tokens[2:i])  # what happens after the lead is
+        for i in range(2, min(len(tokens) - 1, 7))
+    )
+
+
+def _verb_like(word: str) -> bool:
+    return word in AUXILIARIES or word.endswith("ed") or (word.endswith("s") and word != "else")
+
+
+def _clause_follows(rest: list[str]) -> bool:
+    if rest[0].endswith("ed"):  # is qualified, was used: a passive, not a cleft
+        return False
+    if rest[0] == "that":
+        return len(rest) > 1 and (rest[1] in SUBJECTS or rest[1] in _CLAUSE_SUBJECTS)
+    return rest[0] not in _INVERTED_SUBJECTS
+
+
+def _which_asks(tokens: list[str]) -> bool:
+    """``which do you prefer``, ``which is it`` - not ``which is the english net``."""
+    if len(tokens) < 3:
+        return False
+    return tokens[2] in (_PRONOUNS if tokens[1] in ("is", "was") else SUBJECTS)
 
 
 def _inverted_soon(tokens: list[str]) -> bool:
