@@ -1,0 +1,111 @@
+"""`onstrategy deals gaps|show` as a sales manager uses them, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from onstrategy.cli.main import app
+
+runner = CliRunner()
+TODAY = "2026-11-30"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def demo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[str]:
+    """A copy of the demo company per backend, shared by the module's read-only commands."""
+    from conftest import _pg_admin, _pg_url
+
+    name = ""
+    if request.param == "sqlite":
+        target = tmp_path_factory.mktemp("deals-cli") / "demo.db"
+        shutil.copy(request.getfixturevalue("demo_sqlite_template"), target)
+        url = f"sqlite:///{target}"
+    else:
+        template = request.getfixturevalue("demo_pg_template")
+        name = f"dcli_{uuid.uuid4().hex[:10]}"
+        with _pg_admin().connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        url = _pg_url(name)
+    yield url
+    if name:
+        with _pg_admin().connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def run(url: str, strategy: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["--database-url", url, "--strategy", str(strategy), *args])
+    return result.exit_code, result.output
+
+
+def test_gaps_json_lists_gapped_open_deals_largest_first(
+        demo_url: str, demo_files: dict[str, Path]) -> None:
+    code, out = run(demo_url, demo_files["strategy"], "deals", "gaps", "--as-of", TODAY, "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert set(data) == {"as_of", "version", "scope", "open_deals", "gapped_deals",
+                         "gapped_amount", "by_offering", "deals"}
+    assert data["version"] == "fy26-services"
+    assert data["gapped_deals"] == len(data["deals"]) > 0
+    assert sum(c["gapped"] for c in data["by_offering"].values()) == data["gapped_deals"]
+    amounts = [d["amount"] for d in data["deals"]]
+    assert amounts == sorted(amounts, reverse=True)
+    deal = data["deals"][0]
+    assert deal["authority_gap"] is True
+    assert deal["approvers"] == 0
+    for contact in deal["contacts"]:
+        assert {"contact_id", "title", "seniority", "function", "can_approve"} <= set(contact)
+        assert contact["can_approve"] is False
+    assert deal["reasons"]
+
+
+def test_show_explains_one_deal(demo_url: str, demo_files: dict[str, Path]) -> None:
+    _, out = run(demo_url, demo_files["strategy"], "deals", "gaps", "--as-of", TODAY, "--json")
+    gapped = json.loads(out)["deals"][0]
+    code, out = run(demo_url, demo_files["strategy"], "deals", "show", gapped["opportunity_id"],
+                    "--as-of", TODAY, "--json")
+    assert code == 0, out
+    shown = json.loads(out)
+    assert shown["opportunity_id"] == gapped["opportunity_id"]
+    assert shown["reasons"] == gapped["reasons"]
+    code, out = run(demo_url, demo_files["strategy"], "deals", "show", gapped["opportunity_id"],
+                    "--as-of", TODAY)
+    assert code == 0, out
+    assert "authority gap" in out
+    assert "approved by" in out
+
+
+def test_gaps_terminal_and_team_filter(demo_url: str, demo_files: dict[str, Path]) -> None:
+    code, out = run(demo_url, demo_files["strategy"], "deals", "gaps", "--as-of", TODAY,
+                    "--team", "west")
+    assert code == 0, out
+    assert "Authority gaps" in out
+    assert "By offering" in out
+    _, everyone = run(demo_url, demo_files["strategy"], "deals", "gaps", "--as-of", TODAY,
+                      "--json")
+    _, west = run(demo_url, demo_files["strategy"], "deals", "gaps", "--as-of", TODAY,
+                  "--team", "west", "--json")
+    assert 0 < json.loads(west)["open_deals"] < json.loads(everyone)["open_deals"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["deals", "show", "nope", "--as-of", TODAY], "no opportunity 'nope'"),
+    (["deals", "gaps", "--team", "north"], "no team 'north'"),
+    (["deals", "gaps", "--rep", "nobody@example.com"], "no user 'nobody@example.com'"),
+    (["deals", "gaps", "--as-of", "2026-13-01"], "is not a date"),
+])
+def test_user_mistakes_are_clear_errors(demo_url: str, demo_files: dict[str, Path],
+                                        args: list[str], message: str) -> None:
+    code, out = run(demo_url, demo_files["strategy"], *args)
+    assert code == 1
+    assert f"Error: {message}" in out or message in out
+    assert "Hint:" in out
+    assert "Traceback" not in out
