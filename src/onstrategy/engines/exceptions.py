@@ -325,12 +325,22 @@ def _may_act_for(conn: Connection, actor: Actor, rep_id: str | None) -> bool:
 def _event(conn: Connection, store: Store, exception_id: int, *, actor: str, event: str,
            status: str, as_of: date, now: datetime, comment: str | None = None,
            details: dict[str, Any] | None = None) -> None:
+    details = _plain(details or {})
     conn.execute(EVENTS.insert().values(exception_id=exception_id, at=now, as_of=as_of,
                                         actor=actor, event=event, status=status,
                                         comment=comment, details=details))
     store.audit(conn, actor=actor, action=f"exception.{event}", entity="off_profile_exception",
                 entity_id=str(exception_id), details={"status": status, "comment": comment,
-                                                      **(details or {})})
+                                                      "as_of": as_of.isoformat(), **details})
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: dates as ISO text, containers walked."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _live(conn: Connection, kind: str, subject_id: str, as_of: date, skip: int | None) -> Any:
@@ -472,14 +482,14 @@ def _authorise(conn: Connection, actor: Actor, current: OffProfileException, *,
         raise Forbidden(f"{actor.name} asked for exception {current.id} and cannot decide it",
                         "the rep's manager decides")
     is_manager = team_manager(conn, current.rep_id) == actor.id
+    if not (is_manager or actor.role in ("executive", "admin")):
+        raise Forbidden(f"{actor.name} is not the manager of {current.rep_id}'s team",
+                        "the rep's team manager decides (or an executive)")
     if approve and escalate and actor.role != higher:
         raise Forbidden(
             f"exception {current.id} needs escalation: approving it would take the rep above "
             f"the exception budget of {version.goals.exception_budget:.0%}",
             f"a user with role {higher} must approve it (a manager may still reject it)")
-    if not (is_manager or actor.role in ("executive", "admin")):
-        raise Forbidden(f"{actor.name} is not the manager of {current.rep_id}'s team",
-                        "the rep's team manager decides (or an executive)")
 
 
 def _requested_by(conn: Connection, exception_id: int) -> str | None:
