@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+from rich.table import Table
 
 from onstrategy.cli.common import console, get_ctx
 from onstrategy.cli.report import _print_terminal, write_html
@@ -63,11 +64,24 @@ def run(
             actor="demo",
             progress=progress,
         )
+    table = Table(
+        "imported",
+        "new",
+        "updated",
+        "unchanged",
+        "rejected",
+        title_justify="left",
+        title="The demo company's CRM exports",
+    )
     for result in bundle.imports:
-        console.print(
-            f"  {result.kind:<22} {result.inserted:>7,} new  {result.updated:>6,} "
-            f"updated  {result.unchanged:>7,} unchanged  {result.rejected:>4,} rejected"
+        table.add_row(
+            result.kind,
+            f"{result.inserted:,}",
+            f"{result.updated:,}",
+            f"{result.unchanged:,}",
+            f"{result.rejected:,}",
         )
+    console.print(table)
     for line in bundle.steps:
         console.print(f"  {line}")
     start = date(DEMO_TODAY.year - 1, DEMO_TODAY.month, 1)

@@ -94,16 +94,29 @@ def _styled(cell: dict[str, Any]) -> str:
     return f"[green]{text}[/]" if cell["meets_goal"] else text
 
 
+def compact(value: float) -> str:
+    """1234 -> 1.2K, 10_246_000 -> 10.2M: amounts that fit a terminal column."""
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= limit:
+            return f"{value / limit:.1f}{suffix}"
+    return f"{value:,.0f}"
+
+
+SHORT_LABELS = {"leads": "leads", "pipeline": "pipeline", "bookings": "bookings", "hours": "hours"}
+
+
 def _shares_table(title: str, rows: list[dict[str, Any]]) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column("name")
-    for label in METRIC_LABELS.values():
-        table.add_column(label, justify="right")
-        table.add_column("ICP", justify="right")
+    table = Table(
+        title=f"{title} — total, and share from ICP (green: meets goal)", title_justify="left"
+    )
+    table.add_column("name", no_wrap=True, overflow="ellipsis", max_width=22)
+    for metric in METRIC_LABELS:
+        table.add_column(SHORT_LABELS[metric], justify="right", no_wrap=True)
+        table.add_column("ICP", justify="right", no_wrap=True)
     for row in rows:
         cells = []
         for metric in METRIC_LABELS:
-            cells += [f"{row[metric]['total']:,.0f}", _styled(row[metric])]
+            cells += [compact(row[metric]["total"]), _styled(row[metric])]
         table.add_row(row["name"], *cells)
     return table
 
@@ -128,8 +141,15 @@ def _print_terminal(data: dict[str, Any]) -> None:
     fit = data["account_fit"]
     tiers = "  ".join(f"{t}: {n:,}" for t, n in fit["tiers"].items())
     console.print(f"\n[bold]Account fit[/] ({fit['version']}) — {tiers}")
-    table = Table("account", "score", "tier", "why", title="Top accounts", title_justify="left")
-    for account in fit["accounts"][:10]:
-        why = "; ".join(("✓ " if r["met"] else "✗ ") + r["text"] for r in account["reasons"])
+    table = Table(
+        "account",
+        "score",
+        "tier",
+        "why",
+        title="Top accounts (all in --json and HTML)",
+        title_justify="left",
+    )
+    for account in fit["accounts"][:5]:
+        why = "\n".join(("✓ " if r["met"] else "✗ ") + r["text"] for r in account["reasons"])
         table.add_row(account["name"], f"{account['score']:.0f}", account["tier"], why)
     console.print(table)
