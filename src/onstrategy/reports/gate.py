@@ -21,7 +21,7 @@ from typing import Any, Literal
 import ibis
 import ibis.expr.types as ir
 
-from onstrategy.engines.fit import fits_over_time, icp_at, version_spans
+from onstrategy.engines.fit import fit_table, version_spans
 from onstrategy.errors import InvalidInput
 from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Strategy
@@ -40,8 +40,12 @@ def lead_facts(
     date_to: date,
     forced_version: str | None = None,
 ) -> ir.Table:
-    """One row per lead created in the period: source, gate status, ``is_icp`` at creation."""
-    spans = version_spans(strategy, forced_version)
+    """One row per lead created in the period: source, gate status, ``is_icp`` at creation.
+
+    Built per strategy version (the leads created while it was in force, each joined to
+    its account's fit under that version by account id), then unioned: equi-joins only,
+    so the database never re-scores the accounts once per lead.
+    """
     entries = store.table("named_list_entry")
     lead = store.table("lead")
     lo, hi = ibis.literal(date_from, "date"), ibis.literal(date_to, "date")
@@ -49,28 +53,28 @@ def lead_facts(
         "id", "account_id", "source", "created_on", "gate_status", *_FIRMOGRAPHICS
     )
     accounts = store.table("account").select("id", *_FIRMOGRAPHICS)
-    account_fits = fits_over_time(
-        base=accounts, key="id", strategy=strategy, spans=spans, list_entries=entries
-    )
-    own_fits = fits_over_time(
-        base=new, key="id", strategy=strategy, spans=spans, list_entries=entries
-    )
-    facts = new.select(
-        lead_id=new.id,
-        account_id=new.account_id,
-        source=new.source.fill_null(NO_SOURCE),
-        gate_status=new.gate_status,
-        event_date=new.created_on,
-    )
-    by_account = icp_at(facts, account_fits, "account_id").rename(account_icp="is_icp")
-    by_own = icp_at(by_account, own_fits, "lead_id")
-    return by_own.select(
-        "lead_id",
-        "source",
-        "gate_status",
-        "event_date",
-        is_icp=by_own.account_id.notnull().ifelse(by_own.account_icp, by_own.is_icp),
-    )
+    parts = []
+    for span in version_spans(strategy, forced_version):
+        version = strategy.version(span.id)
+        chunk = new.filter(new.created_on >= span.starts)
+        if span.ends is not None:
+            chunk = chunk.filter(chunk.created_on < span.ends)
+        own = fit_table(table=chunk, key="id", version=version, list_entries=entries)
+        fits = fit_table(table=accounts, key="id", version=version, list_entries=entries)
+        fits = fits.select(fit_account=fits.id, account_icp=fits.in_profile)
+        joined = own.left_join(fits, own.account_id == fits.fit_account)
+        parts.append(
+            joined.select(
+                lead_id=joined.id,
+                source=joined.source.fill_null(NO_SOURCE),
+                gate_status=joined.gate_status,
+                event_date=joined.created_on,
+                is_icp=joined.account_id.notnull().ifelse(
+                    joined.account_icp.fill_null(False), joined.in_profile
+                ),
+            )
+        )
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
 
 def composition(facts: ir.Table, *, by: Period | None) -> ir.Table:
