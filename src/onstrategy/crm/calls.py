@@ -119,6 +119,8 @@ class _Rejected(Exception):
 
 def read_manifest(*, path: Path) -> list[CallSpec]:
     """The calls a manifest CSV lists; ``File`` paths are relative to the manifest."""
+    if not path.is_file():
+        raise InvalidInput(f"{path}: file not found", "check the manifest's path")
     with path.open("rb") as handle:
         stream = open_csv(path, handle)
         columns = _manifest_columns(stream.header, path)
