@@ -4,8 +4,8 @@ The article's reason for an ideal client profile: those clients value the offeri
 pay a premium. For each strategy version this report compares closed opportunities on ICP
 and non-ICP accounts: win rate (Wilson 95% interval), average won deal size (percentile
 bootstrap, fixed seed: money is skewed), discount (1 − amount / list amount, where a list
-price exists) and cycle time (closed − created, in days) with t intervals, and repeat business (share of accounts with a win that won again). Every
-figure carries its sample size.
+price exists) and cycle time (closed − created, in days) with t intervals, and repeat
+business (share of accounts with a win that won again). Every figure carries its n.
 
 Then it ranks off-profile segments (industry × employee band) by value per closed deal
 (win rate × average won deal size) against the ICP. On enough deals (10), a segment that
