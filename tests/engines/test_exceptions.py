@@ -45,8 +45,10 @@ def seed(store) -> None:  # type: ignore[no-untyped-def]
     accounts = [("A-icp", "Acme Manufacturing", "Manufacturing", 2000),
                 ("A-off1", "Northwind Hotels", "Hospitality", 80),
                 ("A-off2", "Corner Shop", "Retail", 12)]
-    opps = [("O-icp", "A-icp", 200_000.0, False, False), ("O-off1", "A-off1", 10_000.0, False, False),
-            ("O-off2", "A-off2", 30_000.0, False, False), ("O-closed", "A-off2", 5_000.0, True, True)]
+    opps = [("O-icp", "A-icp", 200_000.0, False, False),
+            ("O-off1", "A-off1", 10_000.0, False, False),
+            ("O-off2", "A-off2", 30_000.0, False, False),
+            ("O-closed", "A-off2", 5_000.0, True, True)]
     with store.begin() as conn:
         conn.execute(tables.team.insert(), [{"id": "west", "name": "West", "manager_id": "mia"},
                                             {"id": "east", "name": "East", "manager_id": "zed"}])
@@ -126,9 +128,10 @@ def test_request_then_manager_approval_is_recorded_and_final(world) -> None:  # 
     store, _ = world
     asked = ask(world)
     assert (asked.status, asked.rep_id, asked.strategy_version) == ("pending", "ana", "v1")
-    assert asked.expected_value == 10_000.0 and not asked.needs_escalation
+    assert asked.expected_value == 10_000.0
+    assert not asked.needs_escalation
     done = decide(world, asked.id, "mia@t.example")
-    assert done.status == "approved" and done.decided_by == "mia"
+    assert (done.status, done.decided_by) == ("approved", "mia")
     assert (done.starts_on, done.expires_on) == (DAY, DAY + timedelta(days=20))
     before = events(store, asked.id)
     assert [e["event"] for e in before] == ["requested", "approved"]
@@ -164,7 +167,7 @@ def test_every_problem_of_a_request_is_reported_at_once(world) -> None:  # type:
 
 
 def test_in_profile_and_closed_subjects_need_no_exception(world) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(InvalidInput, match="is in profile under v1 .*needs no exception"):
+    with pytest.raises(InvalidInput, match=r"is in profile under v1 .*needs no exception"):
         ask(world, subject="O-icp")
     with pytest.raises(InvalidInput, match="is closed"):
         ask(world, subject="O-closed")
@@ -196,7 +199,7 @@ def test_over_budget_needs_a_higher_approver(world) -> None:  # type: ignore[no-
     assert asked.needs_escalation
     details = events(store, asked.id)[0]["details"]
     assert details["budget"]["share_after"] == pytest.approx(90 / 290, abs=1e-4)
-    with pytest.raises(Forbidden, match="needs escalation.*20%"):
+    with pytest.raises(Forbidden, match=r"needs escalation.*20%"):
         decide(world, asked.id, "mia")
     assert decide(world, asked.id, "eve").status == "approved"
 
