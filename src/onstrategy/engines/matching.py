@@ -19,9 +19,12 @@ above ``match_threshold`` with no candidate within ``margin`` is ``matched``; a 
 second or a score between ``review_threshold`` and ``match_threshold`` is ``ambiguous``
 (for the review queue, never guessed: ``to_id`` is None); anything lower is ``none``.
 
-Blocking keeps it fast: an inverted index over name words (postings as numpy arrays),
-a compact-name key, an initials key and a domain key; a query is only ever compared with
-references that share one of them.
+Blocking keeps it fast: each reference is indexed under its heaviest words only (as
+many as hold more than ``1 - review_threshold/100`` of its weight, usually one), so a
+query meets only references whose distinctive word it contains; a query without any of
+them could not reach the review threshold anyway. Word overlap is then scored with numpy
+over the full word postings. A compact-name key ("srilankan"), an initials key ("ibm")
+and a domain key find the rest.
 """
 
 from __future__ import annotations
@@ -38,7 +41,12 @@ from rapidfuzz import fuzz, process
 
 from onstrategy.crm.geo import normalize_country, normalize_state
 from onstrategy.engines.domains import domain_label, is_free_mail_domain, registrable_domain
-from onstrategy.engines.names import company_name_tokens, initials, token_weight_factor
+from onstrategy.engines.names import (
+    company_name_tokens,
+    initials,
+    normalize_company_name,
+    token_weight_factor,
+)
 
 Status = Literal["matched", "ambiguous", "none"]
 
@@ -51,8 +59,6 @@ __all__ = [
     "normalize_company_name",
     "registrable_domain",
 ]
-
-from onstrategy.engines.names import normalize_company_name  # noqa: E402  (re-export)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +135,7 @@ class MatchThresholds:
 # Score shape (module constants, documented in the module docstring).
 _REF_EXPONENT = 1.0  # a reference word the query lacks costs this much
 _QUERY_EXPONENT = 0.15  # an extra query word costs less (leads add "India", "via X")
+_COMMON_WORD_POWER = 1.0  # how fast extra query words cost more as the shared words get common
 _DOMAIN_BASE = 92.0  # same registrable domain: 92 + up to 8 for agreeing names
 _DOMAIN_CONFLICT = 15.0  # both sides have a domain and they differ
 _ACRONYM_SCORE = 90.0  # "ibmx" = initials of a 4+ word reference name
@@ -294,9 +301,10 @@ class AccountIndex:
         tokens = company_name_tokens(query.name) if query.name else ()
         factor = 1.0
         if not tokens and domain and domain not in self._by_domain:
-            tokens = company_name_tokens(domain_label(domain))
+            label = domain_label(domain)
+            tokens = company_name_tokens(label)
             factor = _NAME_FROM_DOMAIN_FACTOR
-            notes.append(f"no name given: compared the domain name {tokens and tokens[0]!r}")
+            notes.append(f"no name given: compared {label!r} from the domain {domain} as a name")
         scored = self._score_names(tokens, factor)
         self._apply_domain(domain, scored)
         self._apply_location(query, scored)
@@ -349,13 +357,13 @@ class AccountIndex:
         label = ", ".join(unique)
         return {
             ref_no: _Scored(
-                100.0 * cover_ref**_REF_EXPONENT * cover_query**_QUERY_EXPONENT,
+                100.0 * score,
                 [
                     f"name {self._norm[ref_no]!r} ~ {label!r}: {cover_ref:.0%} of its words "
                     f"found, {cover_query:.0%} of the query's words explained"
                 ],
             )
-            for ref_no, cover_ref, cover_query in self._shortlist(words, query_total)
+            for ref_no, score, cover_ref, cover_query in self._shortlist(words, query_total)
         }
 
     def _postings(self, token_no: int) -> NDArray[np.int32]:
@@ -363,9 +371,13 @@ class AccountIndex:
 
     def _shortlist(
         self, words: list[tuple[int, float, float]], query_total: float
-    ) -> list[tuple[int, float, float]]:
+    ) -> list[tuple[int, float, float, float]]:
         """References anchored on a query word, scored by weighted word overlap (vectorised):
-        (reference, share of its weight found, share of the query's weight explained)."""
+        (reference, score 0-1, share of its weight found, share of the query's explained).
+
+        Extra query words cost little when the shared words are distinctive ("Kyivstar
+        GSM" is Kyivstar) and more when they are common ("Serena Software" is not the
+        account called "Software")."""
         anchored = [
             self._anchor_refs[self._anchor_start[t] : self._anchor_start[t + 1]]
             for t, _, _ in words
@@ -383,11 +395,16 @@ class AccountIndex:
             query_matched += has * (query_weight * credit)
         cover_ref = np.minimum(ref_matched / np.maximum(self._ref_weight[refs], 1e-9), 1.0)
         cover_query = np.minimum(query_matched / query_total, 1.0)
-        scores = cover_ref**_REF_EXPONENT * cover_query**_QUERY_EXPONENT
+        commonness = self.max_weight / np.maximum(ref_matched, 1e-9)
+        exponent = np.minimum(_QUERY_EXPONENT * commonness**_COMMON_WORD_POWER, 1.0)
+        scores = cover_ref**_REF_EXPONENT * cover_query**exponent
         size = max(self.thresholds.candidates * 4, 20)
         best = np.argpartition(-scores, size)[:size] if len(refs) > size else np.arange(len(refs))
         top = sorted(best.tolist(), key=lambda k: (-scores[k], refs[k]))
-        return [(int(refs[k]), float(cover_ref[k]), float(cover_query[k])) for k in top]
+        return [
+            (int(refs[k]), float(scores[k]), float(cover_ref[k]), float(cover_query[k]))
+            for k in top
+        ]
 
     def _score_acronyms(self, tokens: tuple[str, ...], scored: dict[int, _Scored]) -> None:
         if len(tokens) == 1 and 2 <= len(tokens[0]) <= 6:

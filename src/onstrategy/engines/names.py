@@ -25,6 +25,7 @@ _DOT_TLD = re.compile(r"(\w)\.(?:com|net|org|io|ai|co)\b")
 _APOSTROPHE = re.compile(r"['’`´]")
 _NON_WORD = re.compile(r"[\W_]+")
 _SEC_STATE = re.compile(r"\s*/[a-z]{2,3}/?\s*$")  # "WELLS FARGO & COMPANY/MN", "/DE/"
+LOW_IDENTITY = 0.3  # weight factor of generic and place words ("group", "india")
 _SENTINEL = "zqxjsentinel"
 _STOPWORDS = frozenset({"the", "and", "of", "und", "et", "com", "www"})
 
@@ -172,7 +173,7 @@ def initials(tokens: tuple[str, ...]) -> str:
 def token_weight_factor(token: str) -> float:
     """How much a word says about identity, before rarity (IDF) is taken into account."""
     if token in generic_words() or token in place_words():
-        return 0.3
+        return LOW_IDENTITY
     if token.isdigit():
         return 0.6
     return 1.0
