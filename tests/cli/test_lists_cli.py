@@ -30,11 +30,14 @@ def run(url: str, *args: str | Path) -> tuple[int, str, str]:
 
 
 def test_import_show_white_space_and_duplicates(url: str) -> None:
-    code, out, _ = run(url, "lists", "import", "top-accounts", DATA / "list.csv",
-                       "--title", "Top accounts")
+    code, out, _ = run(
+        url, "lists", "import", "top-accounts", DATA / "list.csv", "--title", "Top accounts"
+    )
     text = " ".join(out.split())  # the console wraps long lines
     assert code == 0
-    assert "inserted 5" in text and "rejected 1" in text and "white space (no account): 2" in text
+    assert "inserted 5" in text
+    assert "rejected 1" in text
+    assert "white space (no account): 2" in text
     code, out, _ = run(url, "lists", "show", "top-accounts", "--white-space", "--json")
     names = [e["name"] for e in json.loads(out)["entries"]]
     assert (code, names) == (0, ["Megacorp Industries", "Initech", "Hooli"])
@@ -51,7 +54,8 @@ def test_unknown_list_is_an_error_with_a_hint(url: str) -> None:
     assert "Error: no named-account list 'fortune-500'" in err
     assert "Hint: import one with `onstrategy lists import NAME FILE.csv`" in err
     code, _, err = run(url, "lists", "import", "Top 10", DATA / "list.csv")
-    assert code == 1 and "is not a short name" in err
+    assert code == 1
+    assert "is not a short name" in err
 
 
 def test_review_queue_and_resolve(url: str) -> None:
@@ -59,14 +63,35 @@ def test_review_queue_and_resolve(url: str) -> None:
     (item,) = json.loads(out)
     assert (code, item["subject_id"]) == (0, "l-ini")
     code, _, err = run(url, "matches", "resolve", "999", "--none", "--as", "u-admin")
-    assert code == 1 and "Error: no match review #999" in err
-    code, _, err = run(url, "matches", "resolve", str(item["id"]), "--none",
-                       "--account", "a-ini-aus", "--as", "u-admin")
-    assert code == 1 and "exactly one of --account ACCOUNT_ID or --none" in err
+    assert code == 1
+    assert "Error: no match review #999" in err
+    code, _, err = run(
+        url,
+        "matches",
+        "resolve",
+        str(item["id"]),
+        "--none",
+        "--account",
+        "a-ini-aus",
+        "--as",
+        "u-admin",
+    )
+    assert code == 1
+    assert "exactly one of --account ACCOUNT_ID or --none" in err
     code, _, err = run(url, "matches", "resolve", str(item["id"]), "--none", "--as", "u-rep")
-    assert code == 1 and "Ray Rep (rep) may not resolve match reviews" in err
-    code, out, _ = run(url, "matches", "resolve", str(item["id"]), "--account", "a-ini-aus",
-                       "--as", "mia@test.example")
-    assert code == 0 and "l-ini → a-ini-aus" in out
+    assert code == 1
+    assert "Ray Rep (rep) may not resolve match reviews" in err
+    code, out, _ = run(
+        url,
+        "matches",
+        "resolve",
+        str(item["id"]),
+        "--account",
+        "a-ini-aus",
+        "--as",
+        "mia@test.example",
+    )
+    assert code == 0
+    assert "l-ini → a-ini-aus" in out
     code, out, _ = run(url, "matches", "show", "l-ini", "--json")
     assert json.loads(out)["match_status"] == "manual"

@@ -41,7 +41,10 @@ def _audit(store: Store, action: str) -> list[dict]:
 def test_leads_are_matched_after_import_with_score_and_reasons(crm: Store) -> None:
     acme = lead_match(store=crm, lead_id="l-acme")
     assert (acme["account_id"], acme["match_status"], acme["match_score"]) == (
-        "a-acme", "matched", 100.0)
+        "a-acme",
+        "matched",
+        100.0,
+    )
     assert "same domain acme.com" in acme["match_reasons"]
     assert match_summary(store=crm) == {"matched": 2, "ambiguous": 1, "none": 3}
 
@@ -59,22 +62,36 @@ def test_an_ambiguous_lead_goes_to_review_and_resolve_applies_it(crm: Store) -> 
     assert all(c["reasons"] for c in review["candidates"])
     assert "runner-up" in review["reasons"][-1]
     with pytest.raises(Forbidden, match="Ray Rep \\(rep\\) may not resolve"):
-        resolve_review(store=crm, review_id=review["id"], account_id="a-ini-aus",
-                       actor="ray@test.example", now=NOW)
+        resolve_review(
+            store=crm,
+            review_id=review["id"],
+            account_id="a-ini-aus",
+            actor="ray@test.example",
+            now=NOW,
+        )
     with pytest.raises(NotFound, match="no account 'a-nope'"):
-        resolve_review(store=crm, review_id=review["id"], account_id="a-nope",
-                       actor="u-admin", now=NOW)
-    resolve_review(store=crm, review_id=review["id"], account_id="a-ini-aus",
-                   actor="mia@test.example", comment="she signs from Austin", now=NOW)
+        resolve_review(
+            store=crm, review_id=review["id"], account_id="a-nope", actor="u-admin", now=NOW
+        )
+    resolve_review(
+        store=crm,
+        review_id=review["id"],
+        account_id="a-ini-aus",
+        actor="mia@test.example",
+        comment="she signs from Austin",
+        now=NOW,
+    )
     lead = lead_match(store=crm, lead_id="l-ini")
     assert (lead["account_id"], lead["match_status"]) == ("a-ini-aus", "manual")
     assert list_reviews(store=crm) == []
     (entry,) = _audit(crm, "match.resolve")
     assert (entry["actor"], entry["entity_id"], entry["details"]["account_id"]) == (
-        "u-mgr", "l-ini", "a-ini-aus")
+        "u-mgr",
+        "l-ini",
+        "a-ini-aus",
+    )
     with pytest.raises(Conflict, match="already resolved"):
-        resolve_review(store=crm, review_id=review["id"], account_id=None,
-                       actor="u-admin", now=NOW)
+        resolve_review(store=crm, review_id=review["id"], account_id=None, actor="u-admin", now=NOW)
 
 
 def test_reruns_keep_manual_choices_and_do_not_duplicate_reviews(crm: Store) -> None:
@@ -91,8 +108,10 @@ def test_reruns_keep_manual_choices_and_do_not_duplicate_reviews(crm: Store) -> 
 
 def test_default_run_only_revisits_leads_without_an_account(crm: Store, tmp_path: Path) -> None:
     new = tmp_path / "accounts.csv"
-    new.write_text("Account ID,Account Name,Website,Billing Country\n"
-                   "a-tiny,Tiny Shop,tinyshop.example.org,US\n")
+    new.write_text(
+        "Account ID,Account Name,Website,Billing Country\n"
+        "a-tiny,Tiny Shop,tinyshop.example.org,US\n"
+    )
     import_file(store=crm, kind="accounts", path=new)
     run = match_leads(store=crm, now=NOW)
     assert run.considered == 4  # 3 without an account + 1 ambiguous
@@ -115,8 +134,11 @@ def test_demo_leads_are_matched_to_known_accounts(demo_store) -> None:  # type: 
     assert 0.3 < counts["matched"] / total < 0.8
     lead = tables.lead
     with demo_store.store.begin() as conn:
-        free_mail = conn.execute(sa.select(lead.c.email, lead.c.match_reasons).where(
-            lead.c.email.like("%@gmail.com") | lead.c.email.like("%@hotmail.com"))).all()
+        free_mail = conn.execute(
+            sa.select(lead.c.email, lead.c.match_reasons).where(
+                lead.c.email.like("%@gmail.com") | lead.c.email.like("%@hotmail.com")
+            )
+        ).all()
     assert len(free_mail) > 10
     for email, reasons in free_mail:  # by website or company name at best, never by gmail.com
         mail_domain = email.rsplit("@", 1)[1]

@@ -61,12 +61,24 @@ def test_in_profile_lead_is_active_and_a_matched_lead_takes_its_accounts_fit(crm
 
 def test_release_needs_an_admin_is_audited_and_sticks(crm: Store, strategy: Strategy) -> None:
     with pytest.raises(Forbidden, match="Mia Manager \\(manager\\) may not release"):
-        release(store=crm, kind="leads", record_id="l-tiny", actor="u-mgr",
-                reason="owner is a friend of the CEO", now=NOW)
+        release(
+            store=crm,
+            kind="leads",
+            record_id="l-tiny",
+            actor="u-mgr",
+            reason="owner is a friend of the CEO",
+            now=NOW,
+        )
     with pytest.raises(InvalidInput, match="say why"):
         release(store=crm, kind="leads", record_id="l-tiny", actor="u-admin", reason="", now=NOW)
-    release(store=crm, kind="leads", record_id="l-tiny", actor="ada@test.example",
-            reason="referral from our best customer", now=NOW)
+    release(
+        store=crm,
+        kind="leads",
+        record_id="l-tiny",
+        actor="ada@test.example",
+        reason="referral from our best customer",
+        now=NOW,
+    )
     tiny = _lead(crm, "l-tiny")
     assert tiny["gate_status"] == "released"
     assert tiny["gate_reasons"]["release"]["by"] == "u-admin"
@@ -78,22 +90,32 @@ def test_release_needs_an_admin_is_audited_and_sticks(crm: Store, strategy: Stra
     assert run.counts["released"] == 1
     assert _lead(crm, "l-tiny")["gate_status"] == "released"  # not quarantined again
     with pytest.raises(Conflict, match="is released, not quarantined"):
-        release(store=crm, kind="leads", record_id="l-tiny", actor="u-admin",
-                reason="again for no reason", now=NOW)
+        release(
+            store=crm,
+            kind="leads",
+            record_id="l-tiny",
+            actor="u-admin",
+            reason="again for no reason",
+            now=NOW,
+        )
 
 
 def test_without_a_strategy_the_gate_says_how_to_apply_it(store: Store) -> None:
     import_file(store=store, kind="users", path=DATA / "users.csv")
     result = import_file(store=store, kind="leads", path=DATA / "leads.csv")
-    assert any(n.startswith("intake gate not applied: no strategy given") and
-               f"--batch {result.batch_id}" in n for n in result.notes)
+    assert any(
+        n.startswith("intake gate not applied: no strategy given")
+        and f"--batch {result.batch_id}" in n
+        for n in result.notes
+    )
     assert _lead(store, "l-tiny")["gate_reasons"] is None
 
 
 def test_accounts_with_deals_are_never_quarantined(crm: Store, strategy: Strategy) -> None:
     with crm.begin() as conn:
-        batch = conn.execute(sa.select(tables.account.c.import_batch_id).where(
-            tables.account.c.id == "a-umbrella")).scalar()
+        batch = conn.execute(
+            sa.select(tables.account.c.import_batch_id).where(tables.account.c.id == "a-umbrella")
+        ).scalar()
     run = apply_gate(store=crm, strategy=strategy, kind="accounts", as_of=AS_OF, batch_id=batch)
     assert run.counts["protected"] == 1
     quarantined = {r["id"] for r in list_gated(store=crm, kind="accounts")}
@@ -104,10 +126,17 @@ def test_accounts_with_deals_are_never_quarantined(crm: Store, strategy: Strateg
         apply_gate(store=crm, strategy=strategy, kind="accounts", as_of=AS_OF)
 
 
-def test_report_counts_prospects_and_in_target_share_by_source(crm: Store,
-                                                                strategy: Strategy) -> None:
-    report = gate_report(store=crm, strategy=strategy, date_from=date(2026, 1, 1),
-                         date_to=date(2026, 6, 30), by="month", now=NOW).as_dict()
+def test_report_counts_prospects_and_in_target_share_by_source(
+    crm: Store, strategy: Strategy
+) -> None:
+    report = gate_report(
+        store=crm,
+        strategy=strategy,
+        date_from=date(2026, 1, 1),
+        date_to=date(2026, 6, 30),
+        by="month",
+        now=NOW,
+    ).as_dict()
     by_source = {s["source"]: s for s in report["sources"]}
     assert (by_source["Web"]["prospects"], by_source["Web"]["in_target"]) == (3, 2)
     assert by_source["Purchased List"]["prospects"] == 2  # tiny (off) and Acme's buyer (on)
@@ -117,9 +146,14 @@ def test_report_counts_prospects_and_in_target_share_by_source(crm: Store,
 
 
 def test_demo_purchased_list_feeds_the_most_off_target_names(demo_store) -> None:  # type: ignore[no-untyped-def]
-    report = gate_report(store=demo_store.store, strategy=demo_store.strategy,
-                         date_from=date(2025, 12, 1), date_to=date(2026, 11, 30),
-                         by="quarter", now=NOW).as_dict()
+    report = gate_report(
+        store=demo_store.store,
+        strategy=demo_store.strategy,
+        date_from=date(2025, 12, 1),
+        date_to=date(2026, 11, 30),
+        by="quarter",
+        now=NOW,
+    ).as_dict()
     worst = report["sources"][0]
     assert worst["source"] == "Purchased List"
     others = [s["share_in_target"] for s in report["sources"][1:]]

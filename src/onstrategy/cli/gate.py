@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 import typer
 from rich.table import Table
@@ -11,7 +11,7 @@ from rich.table import Table
 from onstrategy.cli.common import console, get_ctx, print_json
 from onstrategy.engines.gate import apply_gate, list_gated, release
 from onstrategy.errors import InvalidInput
-from onstrategy.reports.gate import gate_report
+from onstrategy.reports.gate import Period, gate_report
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -169,10 +169,10 @@ def report(
         strategy=cli.strategy(),
         date_from=start,
         date_to=end,
-        by=by,
+        by=cast(Period, by),  # checked by gate_report
         version_id=version,
         now=datetime.now().astimezone(),
-    )  # type: ignore[arg-type]
+    )
     data = built.as_dict()
     if as_json:
         print_json(data)

@@ -245,7 +245,7 @@ def _upsert_entries(
 def _record_batch(
     conn: Connection, result: ListImport, actor: str, now: datetime, path: Path
 ) -> None:
-    batch_id = conn.execute(
+    inserted = conn.execute(
         tables.import_batch.insert().values(
             kind="lists",
             filename=str(path),
@@ -261,7 +261,8 @@ def _record_batch(
             rows_rejected=len(result.rejected),
             actor=actor,
         )
-    ).inserted_primary_key[0]
+    )
+    batch_id = inserted.inserted_primary_key[0] if inserted.inserted_primary_key else None
     if result.rejected:
         conn.execute(
             tables.import_reject.insert(),
