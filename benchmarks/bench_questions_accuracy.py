@@ -13,6 +13,9 @@ Gold mapping (documented in the report and in ``engines/questions.py``):
   fact ``qw``, and repetition requests (specific tag ``br``: "huh?", "what?", "sorry?"),
   which ask to hear a fact again, not for a story. The raw mapping (every ``qw`` and
   ``qo`` open, everything else closed) is reported too.
+* ``turns`` lines join each speaker's consecutive rows into one utterance, as a diarised
+  speech-recognition transcript gives them (MRDA cuts a turn into dialogue acts): the turn
+  is a question if any of its rows is, of the first such row's type.
 * declarative (``qy^d``), tag (``^g``) and understanding-check (``^bu``) questions stay
   in the gold set: they are real questions, but only intonation or a question mark
   shows them, so without punctuation they are where recall is lost. One line also
@@ -188,6 +191,27 @@ def predict(rows: list[Row], *, punctuation: bool, context: bool = True) -> list
     return list(detect_questions(texts, [row.speaker for row in rows]))
 
 
+def turns(rows: list[Row]) -> list[Row]:
+    """Each speaker's consecutive rows joined into one turn, as a diarised transcript gives
+    them: a question if any of its rows is (typed by the first), rhetorical-only turns left
+    out like rhetorical rows."""
+    joined: list[list[Row]] = []
+    for row in rows:
+        if joined and joined[-1][0].speaker == row.speaker:
+            joined[-1].append(row)
+        else:
+            joined.append([row])
+    return [_turn(group) for group in joined]
+
+
+def _turn(group: list[Row]) -> Row:
+    first = next((r for r in group if r.gold not in (None, "rhetorical")), None)
+    rhetorical = first is None and any(r.gold == "rhetorical" for r in group)
+    gold = first.gold if first else "rhetorical" if rhetorical else None
+    text = " ".join(r.text for r in group)
+    return Row(group[0].split, group[0].speaker, text, gold, first.raw if first else None)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", action="append", help="train, val (dev) or test; repeatable")
@@ -205,6 +229,10 @@ def main(argv: list[str] | None = None) -> int:
         for punctuation in (True, False):
             label = f"{split} {'punct' if punctuation else 'no punct'}, 3+ words"
             print(evaluate(chosen, punctuation=punctuation, min_words=3).line(label))
+        speaking = turns(chosen)
+        for punctuation in (True, False):
+            label = f"{split} turns, {'punct' if punctuation else 'no punct'}"
+            print(evaluate(speaking, punctuation=punctuation).line(label))
         label = f"{split} no punct, each utterance alone"
         print(evaluate(chosen, punctuation=False, context=False).line(label))
         label = f"{split} no punct, no intonation-only"

@@ -47,6 +47,8 @@ from typing import Literal
 QuestionKind = Literal["open", "closed"]
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
+# after ? or !, and after a full stop that ends a word (not the ``p.`` of a spelled acronym)
+_SENTENCE_END = re.compile(r"(?<=[?!])\s+|(?<=\w\w\.)\s+")
 
 
 def _vocab(text: str) -> frozenset[str]:
@@ -139,6 +141,7 @@ _ELLIPTICAL = (
 _WONDER = (("i", "wonder"),)
 _INVERTED_SUBJECTS = _vocab("it that this there he she they you we i")
 _DO_OBJECTS = _vocab("it the this that")
+_BOUNDARIES = _vocab("so but okay or")
 _SUBORDINATORS = _vocab("after before when once if until while because since")
 _ONE_WORD: dict[str, QuestionKind] = {"why": "open", "how": "open"}
 _ONE_WORD_CHECKS: dict[str, QuestionKind] = {"really": "closed", "what": "closed"}
@@ -150,13 +153,32 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("’", "'"))
 
 
-def classify_question(text: str) -> QuestionKind | None:
-    """``"open"``, ``"closed"`` or ``None`` (not a question) for one utterance."""
-    tokens = _strip_start(words(text))
+def classify_question(text: str, *, marked: bool = False) -> QuestionKind | None:
+    """``"open"``, ``"closed"`` or ``None`` (not a question) for one utterance - a speaker's
+    turn may hold several sentences; the first question among them gives the kind.
+    ``marked``: the transcript marks its questions with ``?``, so a sentence ending in a
+    full stop is a statement - or a request for a story (``walk me through the hand-off.``)."""
+    for sentence in _sentences(text):
+        kind = _sentence_kind(sentence, marked=marked)
+        if kind is not None:
+            return kind
+    return None
+
+
+def _sentences(text: str) -> list[str]:
+    if "? " in text or ". " in text or "! " in text:
+        return _SENTENCE_END.split(text)
+    return [text]  # most utterances, quickly
+
+
+def _sentence_kind(sentence: str, *, marked: bool) -> QuestionKind | None:
+    tokens = _strip_start(words(sentence))
     if not tokens:
         return None
-    kind = _by_start(tokens)
-    ending = text.rstrip()[-1:]
+    ending = sentence.rstrip()[-1:]
+    if marked and ending == ".":
+        return "open" if _starts_with(tokens, _STORY_STARTS) else None
+    kind = _by_start(tokens) or _after_boundary(tokens)
     if kind is None and ending == "?":
         kind = _kind_of_marked(tokens)
     if kind is None and ending not in (".", "!"):  # a full stop says the voice fell
@@ -164,31 +186,35 @@ def classify_question(text: str) -> QuestionKind | None:
     return kind
 
 
+def _after_boundary(tokens: list[str]) -> QuestionKind | None:
+    """A question later in an unpunctuated turn, after ``so``, ``but``, ``okay`` or ``or``:
+    ``that makes sense so how do you decide which accounts to call``."""
+    if _BOUNDARIES.isdisjoint(tokens):
+        return None
+    for i in range(1, len(tokens) - 2):
+        if tokens[i - 1] in _BOUNDARIES:
+            kind = _by_start(_strip_start(tokens[i:]))
+            if kind is not None:
+                return kind
+    return None
+
+
 def detect_questions(texts: Sequence[str], speakers: Sequence[str]) -> list[QuestionKind | None]:
     """:func:`classify_question` for each utterance of a conversation, in order, plus what
     only the whole conversation tells:
 
     * a transcript that marks questions (a ``?`` anywhere) is trusted to mark them all, so
-      an utterance ending in a full stop is a statement however it is worded;
+      a sentence ending in a full stop is a statement however it is worded;
     * a lone ``or`` that trails the same speaker's question, or that ends the speaker's
       turn (``... do you want to go first`` / ``or``), offers an alternative: closed."""
     if len(texts) != len(speakers):
         raise ValueError("texts and speakers must have the same length")
     marked = any("?" in text for text in texts)
-    kinds = [_marked_kind(t) if marked else classify_question(t) for t in texts]
+    kinds = [classify_question(text, marked=marked) for text in texts]
     for i, text in enumerate(texts):
         if kinds[i] is None and _trailing_or(text) and _ends_question(kinds, speakers, i):
             kinds[i] = "closed"
     return kinds
-
-
-def _marked_kind(text: str) -> QuestionKind | None:
-    """In a transcript that marks its questions, a full stop ends a statement - or a request
-    for a story, which asks without a question mark (``walk me through the hand-off.``)."""
-    if not text.rstrip().endswith("."):
-        return classify_question(text)
-    tokens = _strip_start(words(text))
-    return "open" if tokens and _starts_with(tokens, _STORY_STARTS) else None
 
 
 def _trailing_or(text: str) -> bool:
