@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -65,25 +64,21 @@ def fingerprint(store: Store) -> dict[str, tuple[int, str]]:
 def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
          ) -> Iterator[Store]:
     """The demo company, one copy per backend for the whole module."""
-    from conftest import _pg_admin, _pg_url
+    from conftest import pg_clone
 
-    name = ""
     if request.param == "sqlite":
         target = tmp_path_factory.mktemp("simulate") / "demo.db"
         shutil.copy(request.getfixturevalue("demo_sqlite_template"), target)
-        url = f"sqlite:///{target}"
-    else:
-        template = request.getfixturevalue("demo_pg_template")
-        name = f"sim_{uuid.uuid4().hex[:10]}"
-        with _pg_admin().connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-        url = _pg_url(name)
+        yield from _opened(f"sqlite:///{target}")
+        return
+    with pg_clone(request.getfixturevalue("demo_pg_template"), "simulate") as url:
+        yield from _opened(url)
+
+
+def _opened(url: str) -> Iterator[Store]:
     opened = Store.open(url)
     yield opened
     opened.close()
-    if name:
-        with _pg_admin().connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="module")
