@@ -4,8 +4,9 @@ about.
 
 For a period (and optionally one strategy version):
 
-* exceptions requested, approved, rejected, pending, expired and escalated, per rep and
-  team (a request counts in the period it was made);
+* exceptions requested, approved (including those that have since expired), rejected,
+  pending, expired and escalated, per rep and team (a request counts in the period it was
+  made; statuses as of the period's last day);
 * for closed opportunities (closed in the period): win rate with a Wilson interval, average
   won deal size, price realisation (amount / list amount, where a list price exists) and
   sales-cycle length, for three groups: deals with an approved exception, ICP deals, and
@@ -43,8 +44,8 @@ class Counts:
     counts: Counter[str]
 
     def as_dict(self) -> dict[str, Any]:
-        decided = self.counts["approved"] + self.counts["rejected"] + self.counts["expired"]
-        rate = (self.counts["approved"] + self.counts["expired"]) / decided if decided else None
+        decided = self.counts["approved"] + self.counts["rejected"]
+        rate = self.counts["approved"] / decided if decided else None
         return {"level": self.level, "id": self.id, "name": self.name, "team": self.team,
                 **{k: self.counts[k] for k in COUNTED},
                 "approval_rate": None if rate is None else round(rate, 4)}
@@ -103,7 +104,10 @@ def _rep_counts(chosen: list[OffProfileException], users: dict[str, Any]) -> lis
         rep = out.setdefault(e.rep_id, Counts("rep", e.rep_id, user.get("name") or e.rep_id,
                                               user.get("team_id"), Counter()))
         rep.counts["requested"] += 1
-        rep.counts[e.status] += 1
+        rep.counts["approved"] += int(e.starts_on is not None)  # even if it ended since
+        rep.counts["expired"] += int(e.status == "expired")
+        rep.counts["rejected"] += int(e.status == "rejected")
+        rep.counts["pending"] += int(e.status == "pending")
         rep.counts["escalated"] += int(e.needs_escalation)
     return sorted(out.values(), key=lambda c: (c.team or "~", c.name))
 
