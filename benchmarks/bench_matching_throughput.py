@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="100k accounts, 10k queries")
     parser.add_argument("--accounts", type=int)
     parser.add_argument("--queries", type=int)
-    parser.add_argument("--baseline-sample", type=int, default=200)
+    parser.add_argument("--baseline-sample", type=int, default=100)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
     n_accounts = args.accounts or (100_000 if args.quick else 1_000_000)

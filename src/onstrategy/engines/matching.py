@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -136,6 +136,7 @@ class MatchThresholds:
 _REF_EXPONENT = 1.0  # a reference word the query lacks costs this much
 _QUERY_EXPONENT = 0.15  # an extra query word costs less (leads add "India", "via X")
 _COMMON_WORD_POWER = 1.0  # how fast extra query words cost more as the shared words get common
+_MAX_SAME_NAME = 20  # accounts considered per name when many share it (all tie: review)
 _DOMAIN_BASE = 92.0  # same registrable domain: 92 + up to 8 for agreeing names
 _DOMAIN_CONFLICT = 15.0  # both sides have a domain and they differ
 _ACRONYM_SCORE = 90.0  # "ibmx" = initials of a 4+ word reference name
@@ -183,19 +184,24 @@ class AccountIndex:
     def __init__(self, references: list[MatchRecord], thresholds: MatchThresholds) -> None:
         self.references = references
         self.thresholds = thresholds
-        self._tokens: list[tuple[int, ...]] = []
-        self._norm: list[str] = []
+        # Accounts with the same normalised name share one entry ("name"): the name side
+        # is scored once per distinct name, then spread to its accounts.
+        self._names: list[str] = []
+        self._name_ids: dict[str, int] = {}
+        self._name_tokens: list[tuple[int, ...]] = []
+        self._name_refs: list[list[int]] = []
+        self._ref_name: list[int] = []
         self._vocab: dict[str, int] = {}
         self._by_compact: dict[str, list[int]] = defaultdict(list)
         self._by_initials: dict[str, list[int]] = defaultdict(list)
         self._by_domain: dict[str, list[int]] = defaultdict(list)
         self._domains: list[str | None] = []
         self._weights: NDArray[np.float64] = np.zeros(0)
-        self._ref_weight: NDArray[np.float64] = np.zeros(0)
-        self._post_refs: NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+        self._name_weight: NDArray[np.float64] = np.zeros(0)
+        self._post_names: NDArray[np.int32] = np.zeros(0, dtype=np.int32)
         self._post_start: NDArray[np.int64] = np.zeros(1, dtype=np.int64)
         self._by_affix: dict[str, list[int]] = defaultdict(list)
-        self._anchor_refs: NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+        self._anchor_names: NDArray[np.int32] = np.zeros(0, dtype=np.int32)
         self._anchor_start: NDArray[np.int64] = np.zeros(1, dtype=np.int64)
         self._vocab_list: list[str] = []
 
@@ -228,13 +234,24 @@ class AccountIndex:
     def _index_names(self) -> None:
         for ref_no, ref in enumerate(self.references):
             tokens = company_name_tokens(ref.name) if ref.name else ()
-            unique = tuple(dict.fromkeys(tokens))
-            self._norm.append(" ".join(tokens))
-            self._tokens.append(tuple(self._token_id(t) for t in unique))
-            if tokens:
-                self._by_compact["".join(tokens)].append(ref_no)
-            if 2 <= len(tokens) <= 6:
-                self._by_initials[initials(tokens)].append(ref_no)
+            name_no = self._name_no(tokens) if tokens else -1
+            self._ref_name.append(name_no)
+            if name_no >= 0:
+                self._name_refs[name_no].append(ref_no)
+
+    def _name_no(self, tokens: tuple[str, ...]) -> int:
+        norm = " ".join(tokens)
+        found = self._name_ids.get(norm)
+        if found is not None:
+            return found
+        name_no = self._name_ids[norm] = len(self._names)
+        self._names.append(norm)
+        self._name_refs.append([])
+        self._name_tokens.append(tuple(self._token_id(t) for t in dict.fromkeys(tokens)))
+        self._by_compact["".join(tokens)].append(name_no)
+        if 2 <= len(tokens) <= 6:
+            self._by_initials[initials(tokens)].append(name_no)
+        return name_no
 
     def _index_domains(self) -> None:
         for ref_no, ref in enumerate(self.references):
@@ -246,17 +263,20 @@ class AccountIndex:
                 self._by_domain[domain].append(ref_no)
 
     def _index_weights(self) -> None:
-        lengths = np.fromiter((len(t) for t in self._tokens), dtype=np.int64)
-        flat = np.fromiter((i for t in self._tokens for i in t), dtype=np.int64)
-        owners = np.repeat(np.arange(len(self._tokens), dtype=np.int32), lengths)
-        df = np.bincount(flat, minlength=len(self._vocab_list)).astype(np.float64)
+        vocab, names = len(self._vocab_list), len(self._names)
+        lengths = np.fromiter((len(t) for t in self._name_tokens), dtype=np.int64, count=names)
+        flat = np.fromiter((i for t in self._name_tokens for i in t), dtype=np.int64)
+        owners = np.repeat(np.arange(names, dtype=np.int32), lengths)
+        sizes = np.fromiter((len(r) for r in self._name_refs), dtype=np.float64, count=names)
+        df = np.bincount(flat, weights=sizes[owners], minlength=vocab)  # accounts per word
         factors = np.fromiter((token_weight_factor(t) for t in self._vocab_list), dtype=np.float64)
         self._weights = np.log1p(len(self.references) / np.maximum(df, 1.0)) * factors
-        totals = np.bincount(owners, weights=self._weights[flat], minlength=len(self._tokens))
-        self._ref_weight = totals.astype(np.float64)
+        totals = np.bincount(owners, weights=self._weights[flat], minlength=names)
+        self._name_weight = totals.astype(np.float64)
         order = np.argsort(flat, kind="stable")
-        self._post_refs = owners[order]
-        self._post_start = np.concatenate(([0], np.cumsum(df.astype(np.int64))))
+        self._post_names = owners[order]
+        postings = np.bincount(flat, minlength=vocab).astype(np.int64)
+        self._post_start = np.concatenate(([0], np.cumsum(postings)))
         self._index_anchors(flat, owners)
         for token_no, token in enumerate(self._vocab_list):
             if len(token) >= 5:
@@ -268,15 +288,15 @@ class AccountIndex:
         more than ``1 - review_threshold/100`` of its weight: a query without any of them
         cannot reach the review threshold, so it never needs to see that reference."""
         weight = self._weights[flat]
-        share = weight / np.maximum(self._ref_weight[owners], 1e-9)
+        share = weight / np.maximum(self._name_weight[owners], 1e-9)
         order = np.lexsort((flat, -weight, owners))
         cumulative = np.cumsum(share[order])
         group_start = np.searchsorted(owners[order], owners[order], side="left")
         before = cumulative - share[order] - (cumulative[group_start] - share[order][group_start])
         keep = order[before <= 1.0 - self.thresholds.review_threshold / 100.0 + 1e-9]
-        tokens, refs = flat[keep], owners[keep]
-        by_token = np.lexsort((refs, tokens))
-        self._anchor_refs = refs[by_token]
+        tokens, names = flat[keep], owners[keep]
+        by_token = np.lexsort((names, tokens))
+        self._anchor_names = names[by_token]
         counts = np.bincount(tokens, minlength=len(self._vocab_list))
         self._anchor_start = np.concatenate(([0], np.cumsum(counts)))
 
@@ -305,8 +325,9 @@ class AccountIndex:
             tokens = company_name_tokens(label)
             factor = _NAME_FROM_DOMAIN_FACTOR
             notes.append(f"no name given: compared {label!r} from the domain {domain} as a name")
-        scored = self._score_names(tokens, factor)
-        self._apply_domain(domain, scored)
+        by_name = self._score_names(tokens, factor)
+        scored = self._spread(by_name)
+        self._apply_domain(domain, scored, by_name)
         self._apply_location(query, scored)
         return self._decide(query, scored, notes)
 
@@ -317,16 +338,26 @@ class AccountIndex:
         self._score_acronyms(tokens, scored)
         compact = "".join(tokens)
         norm = " ".join(tokens)
-        for ref_no in self._by_compact.get(compact, ()):
-            exact = self._norm[ref_no] == norm
+        for name_no in self._by_compact.get(compact, ()):
+            exact = self._names[name_no] == norm
             value = 100.0 if exact else _COMPACT_SCORE
             why = "same name" if exact else "same name apart from spacing"
-            scored[ref_no] = _Scored(value, [f"{why}: {self._norm[ref_no]!r}"])
+            scored[name_no] = _Scored(value, [f"{why}: {self._names[name_no]!r}"])
         first = self._vocab.get(tokens[0])
-        for ref_no, entry in scored.items():
+        for name_no, entry in scored.items():
             entry.score *= factor
-            if first is not None and self._tokens[ref_no][:1] == (first,):
+            if first is not None and self._name_tokens[name_no][:1] == (first,):
                 entry.tiebreak += _SAME_FIRST_WORD
+        return scored
+
+    def _spread(self, by_name: dict[int, _Scored]) -> dict[int, _Scored]:
+        """Name scores to the accounts with that name (at most ``_MAX_SAME_NAME`` each)."""
+        scored: dict[int, _Scored] = {}
+        for name_no, entry in by_name.items():
+            refs = self._name_refs[name_no]
+            extra = [f"{len(refs)} accounts have this name"] if len(refs) > 1 else []
+            for ref_no in refs[:_MAX_SAME_NAME]:
+                scored[ref_no] = replace(entry, reasons=[*entry.reasons, *extra])
         return scored
 
     def _lookup(self, token: str) -> tuple[int, float] | None:
@@ -356,18 +387,18 @@ class AccountIndex:
         words = [(f[0], f[1], w) for f, w in zip(found, query_weights, strict=True) if f]
         label = ", ".join(unique)
         return {
-            ref_no: _Scored(
+            name_no: _Scored(
                 100.0 * score,
                 [
-                    f"name {self._norm[ref_no]!r} ~ {label!r}: {cover_ref:.0%} of its words "
+                    f"name {self._names[name_no]!r} ~ {label!r}: {cover_ref:.0%} of its words "
                     f"found, {cover_query:.0%} of the query's words explained"
                 ],
             )
-            for ref_no, score, cover_ref, cover_query in self._shortlist(words, query_total)
+            for name_no, score, cover_ref, cover_query in self._shortlist(words, query_total)
         }
 
     def _postings(self, token_no: int) -> NDArray[np.int32]:
-        return self._post_refs[self._post_start[token_no] : self._post_start[token_no + 1]]
+        return self._post_names[self._post_start[token_no] : self._post_start[token_no + 1]]
 
     def _shortlist(
         self, words: list[tuple[int, float, float]], query_total: float
@@ -379,7 +410,7 @@ class AccountIndex:
         GSM" is Kyivstar) and more when they are common ("Serena Software" is not the
         account called "Software")."""
         anchored = [
-            self._anchor_refs[self._anchor_start[t] : self._anchor_start[t + 1]]
+            self._anchor_names[self._anchor_start[t] : self._anchor_start[t + 1]]
             for t, _, _ in words
         ]
         if not anchored or not sum(len(a) for a in anchored):
@@ -393,7 +424,7 @@ class AccountIndex:
             has = postings[at] == refs
             ref_matched += has * (float(self._weights[token_no]) * credit)
             query_matched += has * (query_weight * credit)
-        cover_ref = np.minimum(ref_matched / np.maximum(self._ref_weight[refs], 1e-9), 1.0)
+        cover_ref = np.minimum(ref_matched / np.maximum(self._name_weight[refs], 1e-9), 1.0)
         cover_query = np.minimum(query_matched / query_total, 1.0)
         commonness = self.max_weight / np.maximum(ref_matched, 1e-9)
         exponent = np.minimum(_QUERY_EXPONENT * commonness**_COMMON_WORD_POWER, 1.0)
@@ -410,26 +441,28 @@ class AccountIndex:
         if len(tokens) == 1 and 2 <= len(tokens[0]) <= 6:
             acronym = tokens[0]
             value = _ACRONYM_SCORE if len(acronym) >= 4 else _SHORT_ACRONYM_SCORE
-            for ref_no in self._by_initials.get(acronym, ()):
-                if scored.get(ref_no, _Scored(0.0)).score < value:
-                    why = f"{acronym.upper()} is the initials of {self._norm[ref_no]!r}"
-                    scored[ref_no] = _Scored(value, [why])
+            for name_no in self._by_initials.get(acronym, ()):
+                if scored.get(name_no, _Scored(0.0)).score < value:
+                    why = f"{acronym.upper()} is the initials of {self._names[name_no]!r}"
+                    scored[name_no] = _Scored(value, [why])
         if 3 <= len(tokens) <= 6:
             spelled = initials(tokens)
-            for ref_no in self._by_compact.get(spelled, ()):
+            for name_no in self._by_compact.get(spelled, ()):
                 if (
-                    len(self._tokens[ref_no]) == 1
-                    and scored.get(ref_no, _Scored(0)).score < _REVERSE_ACRONYM_SCORE
+                    len(self._name_tokens[name_no]) == 1
+                    and scored.get(name_no, _Scored(0)).score < _REVERSE_ACRONYM_SCORE
                 ):
                     why = f"{spelled.upper()} is the initials of {' '.join(tokens)!r}"
-                    scored[ref_no] = _Scored(_REVERSE_ACRONYM_SCORE, [why])
+                    scored[name_no] = _Scored(_REVERSE_ACRONYM_SCORE, [why])
 
-    def _apply_domain(self, domain: str | None, scored: dict[int, _Scored]) -> None:
+    def _apply_domain(
+        self, domain: str | None, scored: dict[int, _Scored], by_name: dict[int, _Scored]
+    ) -> None:
         if not domain:
             return
         owners = self._by_domain.get(domain, [])
         for ref_no in owners:
-            entry = scored.get(ref_no)
+            entry = by_name.get(self._ref_name[ref_no])
             name_part = entry.score if entry else 0.0
             reasons = [f"same domain {domain}"]
             if entry:
