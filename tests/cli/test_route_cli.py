@@ -36,15 +36,26 @@ def env(database_url: str, tmp_path: Path) -> dict[str, str]:
     strategy.write_text(STRATEGY, encoding="utf-8")
     store = Store.open(database_url)
     with store.begin() as conn:
-        conn.execute(t.user.insert(), [{"id": "ana", "name": "Ana Ruiz", "active": True},
-                                       {"id": "bo", "name": "Bo Chen", "active": True}])
-        conn.execute(t.lead.insert(), [
-            {"id": lead, "state": "CA", "industry": industry, "gate_status": "active"}
-            for lead, industry in (("L1", "Manufacturing"), ("L2", "Manufacturing"),
-                                   ("L3", "Retail"))])
+        conn.execute(
+            t.user.insert(),
+            [
+                {"id": "ana", "name": "Ana Ruiz", "active": True},
+                {"id": "bo", "name": "Bo Chen", "active": True},
+            ],
+        )
+        conn.execute(
+            t.lead.insert(),
+            [
+                {"id": lead, "state": "CA", "industry": industry, "gate_status": "active"}
+                for lead, industry in (
+                    ("L1", "Manufacturing"),
+                    ("L2", "Manufacturing"),
+                    ("L3", "Retail"),
+                )
+            ],
+        )
     store.close()
-    return {"ONSTRATEGY_DATABASE_URL": database_url,
-            "ONSTRATEGY_STRATEGY_FILE": str(strategy)}
+    return {"ONSTRATEGY_DATABASE_URL": database_url, "ONSTRATEGY_STRATEGY_FILE": str(strategy)}
 
 
 def run(env: dict[str, str], *args: str) -> tuple[int, str, str]:
@@ -57,16 +68,18 @@ def test_route_one_lead_then_explain_why(env: dict[str, str]) -> None:
     code, out, _ = run(env, "L1", "--as-of", "2026-06-01")
     assert code == 0, out
     assert "Lead L1 → Ana Ruiz (territory west)" in out
-    assert "round_robin" in out and "weighted round robin" in out
+    assert "round_robin" in out
+    assert "weighted round robin" in out
     code, out, _ = run(env, "explain", "L1")
     assert code == 0
     assert "strategy version v1, as of 2026-06-01" in out
-    assert "decision #1" in out and "state CA is in CA" in out
+    assert "decision #1" in out
+    assert "state CA is in CA" in out
     code, out, _ = run(env, "explain", "L1", "--json")
     [decision] = json.loads(out)["decisions"]
     assert (decision["assigned_to"], decision["strategy_version"]) == ("ana", "v1")
-    assert decision["decided_at"] and [s["rule"] for s in decision["steps"] if s["fired"]] == [
-        "territory", "round_robin"]
+    assert decision["decided_at"]
+    assert [s["rule"] for s in decision["steps"] if s["fired"]] == ["territory", "round_robin"]
 
 
 def test_bulk_dry_run_then_real_run(env: dict[str, str]) -> None:
@@ -83,17 +96,20 @@ def test_bulk_dry_run_then_real_run(env: dict[str, str]) -> None:
     assert json.loads(out) == []  # nothing left unassigned (L3 waits in nurture)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ((), "which lead?"),
-    (("L1", "L2"), "too many arguments"),
-    (("L1", "--all-unassigned"), "not both"),
-    (("explain",), "exactly one LEAD_ID"),
-    (("explain", "L1", "--dry-run"), "takes only --json"),
-    (("L9",), "no lead 'L9'"),
-    (("explain", "L9"), "no lead 'L9'"),
-    (("L1", "--as-of", "2026-02-30"), "cannot read the date '2026-02-30'"),
-    (("L1", "--as-of", "2025-01-01"), "no strategy version is in force on 2025-01-01"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "which lead?"),
+        (("L1", "L2"), "too many arguments"),
+        (("L1", "--all-unassigned"), "not both"),
+        (("explain",), "exactly one LEAD_ID"),
+        (("explain", "L1", "--dry-run"), "takes only --json"),
+        (("L9",), "no lead 'L9'"),
+        (("explain", "L9"), "no lead 'L9'"),
+        (("L1", "--as-of", "2026-02-30"), "cannot read the date '2026-02-30'"),
+        (("L1", "--as-of", "2025-01-01"), "no strategy version is in force on 2025-01-01"),
+    ],
+)
 def test_clear_errors(env: dict[str, str], args: tuple[str, ...], message: str) -> None:
     code, out, err = run(env, *args)
     assert code == 1

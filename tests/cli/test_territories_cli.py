@@ -41,12 +41,23 @@ def env(database_url: str, tmp_path: Path) -> dict[str, str]:
     rows = [("A1", "CA", "94105"), ("A2", "TX", None), ("A3", "WA", None)]
     with store.begin() as conn:
         conn.execute(t.user.insert().values(id="ana", name="Ana Ruiz", active=True))
-        conn.execute(t.account.insert(), [
-            {"id": i, "name": f"Account {i}", "state": s, "postal_code": p, "owner_id": "ana",
-             "industry": "Manufacturing", "gate_status": "active"} for i, s, p in rows])
+        conn.execute(
+            t.account.insert(),
+            [
+                {
+                    "id": i,
+                    "name": f"Account {i}",
+                    "state": s,
+                    "postal_code": p,
+                    "owner_id": "ana",
+                    "industry": "Manufacturing",
+                    "gate_status": "active",
+                }
+                for i, s, p in rows
+            ],
+        )
     store.close()
-    return {"ONSTRATEGY_DATABASE_URL": database_url,
-            "ONSTRATEGY_STRATEGY_FILE": str(strategy)}
+    return {"ONSTRATEGY_DATABASE_URL": database_url, "ONSTRATEGY_STRATEGY_FILE": str(strategy)}
 
 
 def run(env: dict[str, str], *args: str) -> tuple[int, str, str]:
@@ -60,16 +71,23 @@ def test_check_json_and_table(env: dict[str, str]) -> None:
     assert code == 0
     data = json.loads(out)
     assert [a["id"] for a in data["uncovered_icp_accounts"]] == ["A2"]
-    assert [(c["id"], c["territory_id"], c["also_claimed_by"][0]["territory_id"])
-            for c in data["double_claims"]] == [("A1", "bay", "west")]  # one rule each: id decides
+    assert [
+        (c["id"], c["territory_id"], c["also_claimed_by"][0]["territory_id"])
+        for c in data["double_claims"]
+    ] == [("A1", "bay", "west")]  # one rule each: id decides
     assert data["double_claims"][0]["also_claimed_by"][0]["lost_on"] == "territory id"
     [ana] = data["loads"]
     assert (ana["accounts"], ana["icp_accounts"], ana["capacity"], ana["over_capacity"]) == (
-        3, 3, 2, True)  # the larger of the rep's two capacities
+        3,
+        3,
+        2,
+        True,
+    )  # the larger of the rep's two capacities
     code, out, _ = run(env, "check", "--as-of", "2026-06-01")
     assert code == 0
     assert "1 in-profile accounts no territory covers" in out
-    assert "over" in out and "3 problem(s)" in out
+    assert "over" in out
+    assert "3 problem(s)" in out
 
 
 def test_list_shows_rules_in_words_and_precedence(env: dict[str, str]) -> None:
@@ -78,13 +96,18 @@ def test_list_shows_rules_in_words_and_precedence(env: dict[str, str]) -> None:
     data = json.loads(out)
     assert data["version"] == "v1"
     assert [t["rules"] for t in data["territories"]] == [
-        ["postal code starts with 941"], ["state in CA, WA"]]
+        ["postal code starts with 941"],
+        ["state in CA, WA"],
+    ]
     code, out, _ = run(env, "list", "--as-of", "2026-06-01")
     assert "Tie-break" in out
     code, out, _ = run(env, "--help")
-    assert "named accounts" in out and "Tie-break" in out
+    assert "named accounts" in out
+    assert "Tie-break" in out
 
 
 def test_bad_date_is_a_clear_error(env: dict[str, str]) -> None:
     code, _, err = run(env, "check", "--as-of", "June 1st")
-    assert code == 1 and "cannot read the date" in err and "YYYY-MM-DD" in err
+    assert code == 1
+    assert "cannot read the date" in err
+    assert "YYYY-MM-DD" in err

@@ -61,21 +61,55 @@ def strategy() -> Strategy:
 
 def users(store: Store) -> None:
     with store.begin() as conn:
-        conn.execute(t.user.insert(), [
-            {"id": "ana", "name": "Ana", "email": "ana@example.com", "active": True},
-            {"id": "bo", "name": "Bo", "email": "bo@example.com", "active": True},
-            {"id": "cy", "name": "Cy", "email": "cy@example.com", "active": True},
-            {"id": "owner", "name": "Owner", "email": "owner@example.com", "active": True}])
-        conn.execute(t.account.insert(), [
-            {"id": "ACC", "name": "Acme", "owner_id": "owner", "country": "US", "state": "CA",
-             "industry": "Retail", "employees": 5, "gate_status": "active"}])
+        conn.execute(
+            t.user.insert(),
+            [
+                {"id": "ana", "name": "Ana", "email": "ana@example.com", "active": True},
+                {"id": "bo", "name": "Bo", "email": "bo@example.com", "active": True},
+                {"id": "cy", "name": "Cy", "email": "cy@example.com", "active": True},
+                {"id": "owner", "name": "Owner", "email": "owner@example.com", "active": True},
+            ],
+        )
+        conn.execute(
+            t.account.insert(),
+            [
+                {
+                    "id": "ACC",
+                    "name": "Acme",
+                    "owner_id": "owner",
+                    "country": "US",
+                    "state": "CA",
+                    "industry": "Retail",
+                    "employees": 5,
+                    "gate_status": "active",
+                }
+            ],
+        )
 
 
-def leads(store: Store, n: int, *, state: str = "CA", industry: str = "Manufacturing",
-          prefix: str = "L", **extra: Any) -> list[str]:
-    rows = [{"id": f"{prefix}{i:04d}", "country": "US", "state": state, "industry": industry,
-             "employees": 500, "gate_status": "active", "created_on": DAY, "account_id": None,
-             **extra} for i in range(n)]
+def leads(
+    store: Store,
+    n: int,
+    *,
+    state: str = "CA",
+    industry: str = "Manufacturing",
+    prefix: str = "L",
+    **extra: Any,
+) -> list[str]:
+    rows = [
+        {
+            "id": f"{prefix}{i:04d}",
+            "country": "US",
+            "state": state,
+            "industry": industry,
+            "employees": 500,
+            "gate_status": "active",
+            "created_on": DAY,
+            "account_id": None,
+            **extra,
+        }
+        for i in range(n)
+    ]
     with store.begin() as conn:
         conn.execute(t.lead.insert(), rows)
     return [r["id"] for r in rows]
@@ -83,8 +117,9 @@ def leads(store: Store, n: int, *, state: str = "CA", industry: str = "Manufactu
 
 def away(store: Store, user: str, start: date, end: date, kind: str = "out_of_office") -> None:
     with store.begin() as conn:
-        conn.execute(t.availability.insert().values(user_id=user, starts_on=start, ends_on=end,
-                                                    kind=kind))
+        conn.execute(
+            t.availability.insert().values(user_id=user, starts_on=start, ends_on=end, kind=kind)
+        )
 
 
 def route(store: Store, strategy: Strategy, lead_id: str, day: date = DAY) -> Any:
@@ -104,13 +139,17 @@ def test_matched_account_goes_to_its_owner_and_is_stored(store: Store, strategy:
     [lead] = leads(store, 1, account_id="ACC", industry="Retail")
     decision = route(store, strategy, lead)
     assert (decision.outcome, decision.assigned_to, fired(decision)) == (
-        "rep", "owner", ["account_owner"])
+        "rep",
+        "owner",
+        ["account_owner"],
+    )
     assert "Acme" in decision.steps[0].reason
     with store.begin() as conn:
         owner = conn.execute(sa.select(t.lead.c.owner_id).where(t.lead.c.id == lead)).scalar()
         audit = conn.execute(sa.select(t.audit_log).where(t.audit_log.c.entity_id == lead)).all()
     assert owner == "owner"
-    assert audit[0].action == "lead.route" and audit[0].details["assigned_to"] == "owner"
+    assert audit[0].action == "lead.route"
+    assert audit[0].details["assigned_to"] == "owner"
     [stored] = decisions_for(store=store, lead_id=lead)
     assert (stored.strategy_version, stored.as_of, stored.id) == ("v1", DAY, decision.id)
     assert [s.rule for s in stored.steps] == ["account_owner"]
@@ -124,7 +163,8 @@ def test_inactive_owner_falls_through_to_the_profile(store: Store, strategy: Str
     away(store, "owner", DAY - timedelta(days=3), DAY + timedelta(days=30), kind="inactive")
     [lead] = leads(store, 1, account_id="ACC", industry="Retail")
     decision = route(store, strategy, lead)
-    assert not decision.steps[0].fired and "inactive until" in decision.steps[0].reason
+    assert not decision.steps[0].fired
+    assert "inactive until" in decision.steps[0].reason
     # judged by the matched account (Retail, 5 employees): off profile
     assert (decision.outcome, decision.assigned_to) == ("queue", "marketing-nurture")
     assert decision.steps[1].details["judged"] == "account"
@@ -137,17 +177,33 @@ def test_off_profile_goes_to_nurture_unless_an_exception_is_approved(
     first, second, third = leads(store, 3, industry="Retail")
     queued = route(store, strategy, first)
     assert (queued.outcome, queued.assigned_to, queued.territory_id) == (
-        "queue", "marketing-nurture", None)
+        "queue",
+        "marketing-nurture",
+        None,
+    )
     assert fired(queued) == ["off_profile", "nurture"]
-    exception = {"subject_kind": "lead", "rep_id": "bo", "reason_code": "quick-win",
-                 "rationale": "r", "requested_days": 30, "requested_at": NOW,
-                 "strategy_version": "v1", "decided_by": "mgr", "status": "approved"}
+    exception = {
+        "subject_kind": "lead",
+        "rep_id": "bo",
+        "reason_code": "quick-win",
+        "rationale": "r",
+        "requested_days": 30,
+        "requested_at": NOW,
+        "strategy_version": "v1",
+        "decided_by": "mgr",
+        "status": "approved",
+    }
     with store.begin() as conn:
-        conn.execute(t.off_profile_exception.insert(), [
-            {**exception, "subject_id": second, "expires_on": DAY + timedelta(days=5)},
-            {**exception, "subject_id": third, "expires_on": DAY - timedelta(days=1)}])
+        conn.execute(
+            t.off_profile_exception.insert(),
+            [
+                {**exception, "subject_id": second, "expires_on": DAY + timedelta(days=5)},
+                {**exception, "subject_id": third, "expires_on": DAY - timedelta(days=1)},
+            ],
+        )
     allowed = route(store, strategy, second)
-    assert allowed.outcome == "rep" and allowed.territory_id == "west"
+    assert allowed.outcome == "rep"
+    assert allowed.territory_id == "west"
     assert fired(allowed) == ["off_profile", "exception", "territory", "round_robin"]
     assert "approved by mgr" in step(allowed, "exception").reason
     assert route(store, strategy, third).assigned_to == "marketing-nurture"  # expired
@@ -179,9 +235,13 @@ def test_out_of_office_and_inactive_reps_are_skipped_on_their_dates(
     ids = leads(store, 4, state="NY")
     during = [route(store, strategy, i).assigned_to for i in ids[:2]]
     assert during == ["bo", "bo"]
-    reason = next(s for s in route_lead(store=store, strategy=strategy, lead_id=ids[2],
-                                        as_of=DAY, now=NOW, dry_run=True).steps
-                  if s.rule == "round_robin").reason
+    reason = next(
+        s
+        for s in route_lead(
+            store=store, strategy=strategy, lead_id=ids[2], as_of=DAY, now=NOW, dry_run=True
+        ).steps
+        if s.rule == "round_robin"
+    ).reason
     assert "skipped Ana (ana): out of office until 2026-06-08" in reason
     assert "skipped Cy (cy): inactive" in reason
     after = route(store, strategy, ids[2], DAY + timedelta(days=8))
@@ -191,9 +251,13 @@ def test_out_of_office_and_inactive_reps_are_skipped_on_their_dates(
 def test_reps_at_capacity_are_skipped(store: Store, strategy: Strategy) -> None:
     users(store)
     with store.begin() as conn:
-        conn.execute(t.account.insert(), [
-            {"id": f"CYA{i}", "name": f"Cy {i}", "owner_id": "cy", "gate_status": "active"}
-            for i in range(10)])
+        conn.execute(
+            t.account.insert(),
+            [
+                {"id": f"CYA{i}", "name": f"Cy {i}", "owner_id": "cy", "gate_status": "active"}
+                for i in range(10)
+            ],
+        )
     leads(store, 6, state="NY")
     decisions = route_unassigned(store=store, strategy=strategy, as_of=DAY, now=NOW)
     assert "cy" not in {d.assigned_to for d in decisions}
@@ -212,8 +276,10 @@ def test_catch_up_is_capped_after_an_absence(store: Store, strategy: Strategy) -
     # ana and bo got 10 each; cy returns 10 behind but catches up only 2, then takes turns
     assert order == ["cy", "cy"] + ["ana", "bo", "cy"] * 3 + ["ana"]
     [first_back] = decisions_for(store=store, lead_id=later[0])
-    assert "back from an absence, counted as 8 instead of 0 (catch-up cap 2)" in step(
-        first_back, "round_robin").reason
+    assert (
+        "back from an absence, counted as 8 instead of 0 (catch-up cap 2)"
+        in step(first_back, "round_robin").reason
+    )
 
 
 def test_same_inputs_same_decisions(store: Store, strategy: Strategy) -> None:
@@ -224,8 +290,9 @@ def test_same_inputs_same_decisions(store: Store, strategy: Strategy) -> None:
     leads(store, 3, industry="Retail", prefix="R")
     dry = route_unassigned(store=store, strategy=strategy, as_of=DAY, now=NOW, dry_run=True)
     with store.begin() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(t.routing_decision)).scalar() \
-            == 0
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(t.routing_decision)).scalar() == 0
+        )
     real = route_unassigned(store=store, strategy=strategy, as_of=DAY, now=NOW)
     assert [(d.lead_id, d.assigned_to) for d in dry] == [(d.lead_id, d.assigned_to) for d in real]
     assert [d.steps for d in dry] == [d.steps for d in real]
@@ -252,19 +319,38 @@ def test_demo_fit_in_python_equals_the_fit_engine(demo_store: Any) -> None:
     for entry in entries:
         lists.setdefault(entry["account_id"], set()).add(entry["list_id"])
     for version in strategy.versions:
-        rows = fit_table(table=store.table("lead"), key="account_id", version=version,
-                         list_entries=store.table("named_list_entry"))
-        rows = rows.select("id", "account_id", "industry", "employees", "annual_revenue",
-                           "country", "state", "fit_score", "in_profile").to_pyarrow().to_pylist()
+        rows = fit_table(
+            table=store.table("lead"),
+            key="account_id",
+            version=version,
+            list_entries=store.table("named_list_entry"),
+        )
+        rows = (
+            rows.select(
+                "id",
+                "account_id",
+                "industry",
+                "employees",
+                "annual_revenue",
+                "country",
+                "state",
+                "fit_score",
+                "in_profile",
+            )
+            .to_pyarrow()
+            .to_pylist()
+        )
         for row in rows:
             on = frozenset(lists.get(row["account_id"], ()))
             fit = record_fit(row, key=row["account_id"], lists=on, version=version)
             assert (fit.score, fit.in_profile) == (row["fit_score"], row["in_profile"]), row["id"]
     today = date(2026, 11, 30)
     decisions = route_unassigned(store=store, strategy=strategy, as_of=today, now=NOW)
-    assert decisions and {d.outcome for d in decisions} == {"rep", "queue"}
+    assert decisions
+    assert {d.outcome for d in decisions} == {"rep", "queue"}
     rachel = "0055e00000001DgAAI"  # on medical leave until 2026-12-11
     by_turn = {d.assigned_to for d in decisions if "round_robin" in fired(d)}
-    assert by_turn and rachel not in by_turn
+    assert by_turn
+    assert rachel not in by_turn
     owned = [d for d in decisions if d.assigned_to == rachel]
     assert all("out of office until 2026-12-11" in d.steps[0].reason for d in owned)

@@ -17,22 +17,29 @@ from onstrategy.engines.routing import (
 )
 from onstrategy.errors import InvalidInput
 
-USAGE = ("use `onstrategy route LEAD_ID`, `onstrategy route --all-unassigned` or "
-         "`onstrategy route explain LEAD_ID`")
+USAGE = (
+    "use `onstrategy route LEAD_ID`, `onstrategy route --all-unassigned` or "
+    "`onstrategy route explain LEAD_ID`"
+)
 
 
 def route(
     ctx: typer.Context,
-    args: list[str] = typer.Argument(None, metavar="[LEAD_ID | explain LEAD_ID]",
-                                     show_default=False),
-    all_unassigned: bool = typer.Option(False, "--all-unassigned",
-                                        help="route every active lead without an owner"),
-    include_queued: bool = typer.Option(False, "--include-queued",
-                                        help="with --all-unassigned: also re-route leads "
-                                        "waiting in a queue"),
+    args: list[str] = typer.Argument(
+        None, metavar="[LEAD_ID | explain LEAD_ID]", show_default=False
+    ),
+    all_unassigned: bool = typer.Option(
+        False, "--all-unassigned", help="route every active lead without an owner"
+    ),
+    include_queued: bool = typer.Option(
+        False,
+        "--include-queued",
+        help="with --all-unassigned: also re-route leads waiting in a queue",
+    ),
     as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
-    dry_run: bool = typer.Option(False, "--dry-run",
-                                 help="decide and show, but store nothing and assign nobody"),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="decide and show, but store nothing and assign nobody"
+    ),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Route a lead to the right rep or queue, and store why.
@@ -54,11 +61,18 @@ def route(
     cli = get_ctx(ctx)
     day, now = parse_day(as_of), datetime.now(UTC)
     if all_unassigned:
-        _bulk(cli, day=day, now=now, dry_run=dry_run, include_queued=include_queued,
-              as_json=as_json)
+        _bulk(
+            cli, day=day, now=now, dry_run=dry_run, include_queued=include_queued, as_json=as_json
+        )
         return
-    decision = route_lead(store=cli.store, strategy=cli.strategy(), lead_id=words[0],
-                          as_of=day, now=now, dry_run=dry_run)
+    decision = route_lead(
+        store=cli.store,
+        strategy=cli.strategy(),
+        lead_id=words[0],
+        as_of=day,
+        now=now,
+        dry_run=dry_run,
+    )
     if as_json:
         print_json(decision.as_dict())
     else:
@@ -78,9 +92,14 @@ def _bulk(cli, *, day, now, dry_run, include_queued, as_json) -> None:  # type: 
     with Progress(*columns, console=console, transient=True, disable=as_json) as bar:
         task = bar.add_task("route", total=None)
         decisions = route_unassigned(
-            store=cli.store, strategy=cli.strategy(), as_of=day, now=now, dry_run=dry_run,
+            store=cli.store,
+            strategy=cli.strategy(),
+            as_of=day,
+            now=now,
+            dry_run=dry_run,
             include_queued=include_queued,
-            progress=lambda done, total: bar.update(task, completed=done, total=total))
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     if as_json:
         print_json([d.as_dict() for d in decisions])
         return
@@ -97,8 +116,10 @@ def _summary(decisions: list[RoutingDecision], dry_run: bool) -> None:
             queues[d.assigned_to] = queues.get(d.assigned_to, 0) + 1
     queued = ", ".join(f"{n} to {q}" for q, n in sorted(queues.items()))
     note = " (dry run: nothing stored)" if dry_run else ""
-    console.print(f"[bold]{len(decisions)} leads routed[/]{note}: {to_reps} to reps"
-                  + (f", {queued}" if queued else ""))
+    console.print(
+        f"[bold]{len(decisions)} leads routed[/]{note}: {to_reps} to reps"
+        + (f", {queued}" if queued else "")
+    )
 
 
 def _line(decision: RoutingDecision) -> str:
@@ -115,13 +136,21 @@ def _who(decision: RoutingDecision) -> str:
 
 def _show(decision: RoutingDecision) -> None:
     when = decision.decided_at.isoformat(timespec="seconds")
-    stored = "dry run, not stored" if decision.dry_run or decision.id is None \
+    stored = (
+        "dry run, not stored"
+        if decision.dry_run or decision.id is None
         else f"decision #{decision.id}"
-    console.print(f"[bold]Lead {decision.lead_id} → {_who(decision)}[/]"
-                  + (f" (territory {decision.territory_id})" if decision.territory_id else ""),
-                  highlight=False)
-    console.print(f"  strategy version {decision.strategy_version}, as of "
-                  f"{decision.as_of.isoformat()}, decided {when} ({stored})", highlight=False)
+    )
+    console.print(
+        f"[bold]Lead {decision.lead_id} → {_who(decision)}[/]"
+        + (f" (territory {decision.territory_id})" if decision.territory_id else ""),
+        highlight=False,
+    )
+    console.print(
+        f"  strategy version {decision.strategy_version}, as of "
+        f"{decision.as_of.isoformat()}, decided {when} ({stored})",
+        highlight=False,
+    )
     for step in decision.steps:
         mark = "[green]✓[/]" if step.fired else "[dim]·[/]"
         console.print(f"  {mark} {step.rule:<14} {step.reason}", highlight=False)
@@ -137,8 +166,11 @@ def _explain(ctx: typer.Context, rest: list[str], bad_flags: bool, as_json: bool
         print_json({"lead_id": rest[0], "decisions": [d.as_dict() for d in decisions]})
         return
     if not decisions:
-        console.print(f"lead {rest[0]} has never been routed by onstrategy "
-                      f"(try `onstrategy route {rest[0]} --dry-run`)", highlight=False)
+        console.print(
+            f"lead {rest[0]} has never been routed by onstrategy "
+            f"(try `onstrategy route {rest[0]} --dry-run`)",
+            highlight=False,
+        )
         return
     for decision in decisions:
         _show(decision)

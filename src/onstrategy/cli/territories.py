@@ -27,8 +27,9 @@ def parse_day(text: str | None) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidInput(f"cannot read the date {text!r}",
-                           "write dates as YYYY-MM-DD, e.g. 2026-11-30") from None
+        raise InvalidInput(
+            f"cannot read the date {text!r}", "write dates as YYYY-MM-DD, e.g. 2026-11-30"
+        ) from None
 
 
 @app.command("list")
@@ -47,8 +48,9 @@ def list_(
         table.add_column(column)
     for t in data["territories"]:
         reps = "\n".join(f"{r['rep']} ({r['capacity']}, ×{r['weight']:g})" for r in t["reps"])
-        table.add_row(f"{t['name']}\n[dim]{t['id']}[/]", str(t["priority"]),
-                      "\n".join(t["rules"]), reps)
+        table.add_row(
+            f"{t['name']}\n[dim]{t['id']}[/]", str(t["priority"]), "\n".join(t["rules"]), reps
+        )
     console.print(table)
     console.print(f"[dim]{PRECEDENCE_HELP}[/]")
 
@@ -69,14 +71,17 @@ def check(
 
 
 def _show(report: TerritoryCheck) -> None:
-    console.print(f"[bold]Territory check[/] on {report.as_of.isoformat()} (version "
-                  f"{report.version}): {report.accounts:,} active accounts, "
-                  f"{report.icp_accounts:,} in profile")
+    console.print(
+        f"[bold]Territory check[/] on {report.as_of.isoformat()} (version "
+        f"{report.version}): {report.accounts:,} active accounts, "
+        f"{report.icp_accounts:,} in profile"
+    )
     _show_uncovered(report)
     _show_claims(report)
     _show_loads(report)
-    verdict = "[green]no problems[/]" if not report.problems else \
-        f"[red]{report.problems} problem(s)[/]"
+    verdict = (
+        "[green]no problems[/]" if not report.problems else f"[red]{report.problems} problem(s)[/]"
+    )
     console.print(verdict)
 
 
@@ -89,8 +94,9 @@ def _show_uncovered(report: TerritoryCheck) -> None:
         table.add_column(column)
     for a in report.uncovered[:50]:
         where = "/".join(str(v) for v in (a["postal_code"], a["state"], a["country"]) if v)
-        table.add_row(a["id"], a["name"], where, a["industry"] or "",
-                      f"{a['fit_score']:g} {a['fit_tier']}")
+        table.add_row(
+            a["id"], a["name"], where, a["industry"] or "", f"{a['fit_score']:g} {a['fit_tier']}"
+        )
     console.print(table)
 
 
@@ -109,14 +115,28 @@ def _show_claims(report: TerritoryCheck) -> None:
 
 def _show_loads(report: TerritoryCheck) -> None:
     table = Table(title="Load per rep (load = accounts + open leads)")
-    for column in ("rep", "territories", "accounts", "ICP", "open leads", "open pipeline",
-                   "load / capacity"):
-        table.add_column(column, justify="right" if column not in ("rep", "territories")
-                         else "left")
+    for column in (
+        "rep",
+        "territories",
+        "accounts",
+        "ICP",
+        "open leads",
+        "open pipeline",
+        "load / capacity",
+    ):
+        table.add_column(
+            column, justify="right" if column not in ("rep", "territories") else "left"
+        )
     for r in report.loads:
         cap = f"{r.load:,} / {r.capacity:,}" if r.capacity is not None else f"{r.load:,} / —"
         flag = " [red]over[/]" if r.over_capacity else ""
-        table.add_row(r.name or r.rep_id, ", ".join(r.territories), f"{r.accounts:,}",
-                      f"{r.icp_accounts:,}", f"{r.open_leads:,}",
-                      f"{r.open_pipeline:,.0f} ({r.open_opportunities})", cap + flag)
+        table.add_row(
+            r.name or r.rep_id,
+            ", ".join(r.territories),
+            f"{r.accounts:,}",
+            f"{r.icp_accounts:,}",
+            f"{r.open_leads:,}",
+            f"{r.open_pipeline:,.0f} ({r.open_opportunities})",
+            cap + flag,
+        )
     console.print(table)

@@ -50,12 +50,20 @@ class RepLoad:
 
     def as_dict(self) -> dict[str, Any]:
         share = round(self.load / self.capacity, 3) if self.capacity else None
-        return {"rep_id": self.rep_id, "name": self.name, "territories": self.territories,
-                "accounts": self.accounts, "icp_accounts": self.icp_accounts,
-                "open_leads": self.open_leads, "open_pipeline": round(self.open_pipeline, 2),
-                "open_opportunities": self.open_opportunities, "load": self.load,
-                "capacity": self.capacity, "utilisation": share,
-                "over_capacity": self.over_capacity}
+        return {
+            "rep_id": self.rep_id,
+            "name": self.name,
+            "territories": self.territories,
+            "accounts": self.accounts,
+            "icp_accounts": self.icp_accounts,
+            "open_leads": self.open_leads,
+            "open_pipeline": round(self.open_pipeline, 2),
+            "open_opportunities": self.open_opportunities,
+            "load": self.load,
+            "capacity": self.capacity,
+            "utilisation": share,
+            "over_capacity": self.over_capacity,
+        }
 
 
 @dataclass
@@ -75,25 +83,37 @@ class TerritoryCheck:
         return len(self.uncovered) + len(self.double_claims) + over
 
     def as_dict(self) -> dict[str, Any]:
-        return {"version": self.version, "as_of": self.as_of.isoformat(),
-                "accounts": self.accounts, "icp_accounts": self.icp_accounts,
-                "coverage": self.coverage, "uncovered_icp_accounts": self.uncovered,
-                "double_claims": self.double_claims,
-                "loads": [r.as_dict() for r in self.loads], "problems": self.problems}
+        return {
+            "version": self.version,
+            "as_of": self.as_of.isoformat(),
+            "accounts": self.accounts,
+            "icp_accounts": self.icp_accounts,
+            "coverage": self.coverage,
+            "uncovered_icp_accounts": self.uncovered,
+            "double_claims": self.double_claims,
+            "loads": [r.as_dict() for r in self.loads],
+            "problems": self.problems,
+        }
 
 
 def territories_check(*, store: Store, strategy: Strategy, as_of: date) -> TerritoryCheck:
     version = strategy.version_on(as_of)
-    rows = [(r, m) for r, m in assign_accounts(store=store, version=version)
-            if r["gate_status"] == "active"]
+    rows = [
+        (r, m)
+        for r, m in assign_accounts(store=store, version=version)
+        if r["gate_status"] == "active"
+    ]
     coverage = {t.id: {"accounts": 0, "icp_accounts": 0} for t in version.territories}
     for row, match in rows:
         if match.territory_id:
             coverage[match.territory_id]["accounts"] += 1
             coverage[match.territory_id]["icp_accounts"] += int(bool(row["in_profile"]))
     return TerritoryCheck(
-        version=version.id, as_of=as_of, accounts=len(rows),
-        icp_accounts=sum(1 for r, _ in rows if r["in_profile"]), coverage=coverage,
+        version=version.id,
+        as_of=as_of,
+        accounts=len(rows),
+        icp_accounts=sum(1 for r, _ in rows if r["in_profile"]),
+        coverage=coverage,
         uncovered=[_account(r) for r, m in rows if r["in_profile"] and not m.territory_id],
         double_claims=[_claim(r, m) for r, m in rows if m.same_level_claims],
         loads=_loads(store=store, version=version, rows=rows, as_of=as_of),
@@ -101,19 +121,38 @@ def territories_check(*, store: Store, strategy: Strategy, as_of: date) -> Terri
 
 
 def _account(row: dict[str, Any]) -> dict[str, Any]:
-    keep = ("id", "name", "owner_id", "country", "state", "postal_code", "industry",
-            "employees", "fit_score", "fit_tier")
+    keep = (
+        "id",
+        "name",
+        "owner_id",
+        "country",
+        "state",
+        "postal_code",
+        "industry",
+        "employees",
+        "fit_score",
+        "fit_tier",
+    )
     return {k: row.get(k) for k in keep}
 
 
 def _claim(row: dict[str, Any], match: TerritoryMatch) -> dict[str, Any]:
-    return {**_account(row), "territory_id": match.territory_id, "level": match.level,
-            "also_claimed_by": [{"territory_id": b.territory_id, "lost_on": b.beaten_by}
-                                for b in match.same_level_claims]}
+    return {
+        **_account(row),
+        "territory_id": match.territory_id,
+        "level": match.level,
+        "also_claimed_by": [
+            {"territory_id": b.territory_id, "lost_on": b.beaten_by}
+            for b in match.same_level_claims
+        ],
+    }
 
 
 def _loads(
-    *, store: Store, version: Version, rows: list[tuple[dict[str, Any], TerritoryMatch]],
+    *,
+    store: Store,
+    version: Version,
+    rows: list[tuple[dict[str, Any], TerritoryMatch]],
     as_of: date,
 ) -> list[RepLoad]:
     reps = _covering_reps(store, version)
@@ -152,7 +191,8 @@ def _open_leads(store: Store, as_of: date) -> dict[str, int]:
     lead = store.table("lead")
     status = lead.status.fill_null("").lower()
     open_leads = lead.filter(
-        lead.owner_id.notnull(), ~status.isin(sorted(CLOSED_LEAD_STATUSES)),
+        lead.owner_id.notnull(),
+        ~status.isin(sorted(CLOSED_LEAD_STATUSES)),
         lead.created_on.isnull() | (lead.created_on <= as_of),
     )
     grouped = open_leads.group_by("owner_id").aggregate(n=open_leads.count())
@@ -165,7 +205,8 @@ def _open_pipeline(store: Store, as_of: date) -> dict[str, tuple[float, int]]:
     still_open = ~opp.is_closed | (opp.closed_on.notnull() & (opp.closed_on > as_of))
     open_opps = opp.filter(opp.owner_id.notnull(), opp.created_on <= as_of, still_open)
     grouped = open_opps.group_by("owner_id").aggregate(
-        amount=open_opps.amount.fill_null(0).sum(), n=open_opps.count())
+        amount=open_opps.amount.fill_null(0).sum(), n=open_opps.count()
+    )
     rows = grouped.to_pyarrow().to_pylist()
     return {r["owner_id"]: (float(r["amount"] or 0), int(r["n"])) for r in rows}
 
@@ -179,7 +220,19 @@ def territories_list(*, strategy: Strategy, as_of: date) -> dict[str, Any]:
     """The territories of the version in force, with their rules in words, in precedence order."""
     version = strategy.version_on(as_of)
     ordered = sorted(version.territories, key=lambda t: (t.priority, t.id))
-    return {"version": version.id, "as_of": as_of.isoformat(), "territories": [
-        {"id": t.id, "name": t.name, "priority": t.priority, "rules": describe_rules(t),
-         "reps": [{"rep": c.rep, "capacity": c.capacity, "weight": c.weight} for c in t.reps]}
-        for t in ordered]}
+    return {
+        "version": version.id,
+        "as_of": as_of.isoformat(),
+        "territories": [
+            {
+                "id": t.id,
+                "name": t.name,
+                "priority": t.priority,
+                "rules": describe_rules(t),
+                "reps": [
+                    {"rep": c.rep, "capacity": c.capacity, "weight": c.weight} for c in t.reps
+                ],
+            }
+            for t in ordered
+        ],
+    }
