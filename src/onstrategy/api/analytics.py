@@ -1,0 +1,273 @@
+"""Read models of the analysis pages: authority gaps, the shift to approvers, consultative
+selling, effort on ICP accounts, what the ICP is worth, and drift alerts.
+
+Each calls its report's core function (the one its CLI command calls) and cuts the result
+to the viewer's scope: rows about reps they may not see, and team or company totals they
+may not see, are dropped; company-wide comparisons without people in them (ICP value,
+consultative outcome bands) are shown to everyone.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from onstrategy.api.params import Period
+from onstrategy.api.views import _frame
+from onstrategy.engines.alerts import drift_alerts
+from onstrategy.engines.authority import authority_gaps
+from onstrategy.reports import charts as vl
+from onstrategy.reports.consultative import consultative_report
+from onstrategy.reports.effort import effort_report
+from onstrategy.reports.icp_value import icp_value_report
+from onstrategy.reports.shift import shift_report
+from onstrategy.web.scope import Viewer
+from onstrategy.web.state import WebState
+
+
+def _core(
+    state: WebState, name: str, period: Period, build: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """The unscoped report, built once per data change; each viewer cuts their own copy."""
+    key = (name, period.date_from, period.date_to, period.version, period.today)
+    return copy.deepcopy(state.cached(key, build))
+
+
+def _reps(rows: list[dict[str, Any]], viewer: Viewer, key: str = "id") -> list[dict[str, Any]]:
+    return [r for r in rows if viewer.may_see_rep(r.get(key))]
+
+
+def _teams(rows: list[dict[str, Any]], viewer: Viewer, key: str = "id") -> list[dict[str, Any]]:
+    return [r for r in rows if viewer.may_see_team(r.get(key))]
+
+
+def authority(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
+    strategy = state.strategy()
+    data = _core(
+        state,
+        "authority",
+        period,
+        lambda: authority_gaps(
+            store=state.store, strategy=strategy, as_of=period.date_to
+        ).as_dict(),
+    )
+    if not viewer.sees_all:
+        deals = _reps(data["deals"], viewer, "owner_id")
+        data |= {
+            "deals": deals,
+            "open_deals": len(deals),
+            "gapped_deals": sum(d["authority_gap"] for d in deals),
+            "gapped_amount": sum(d["amount"] or 0 for d in deals if d["authority_gap"]),
+            "by_offering": _by_offering(deals),
+        }
+    return {**_frame(state, viewer, period), "report": data}
+
+
+def _by_offering(deals: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for d in deals:
+        o = out.setdefault(
+            d["offering"] or "(none)",
+            {"open": 0, "gapped": 0, "open_amount": 0.0, "gapped_amount": 0.0},
+        )
+        o["open"] += 1
+        o["open_amount"] += d["amount"] or 0
+        if d["authority_gap"]:
+            o["gapped"] += 1
+            o["gapped_amount"] += d["amount"] or 0
+    return out
+
+
+def shift(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
+    data = _core(
+        state,
+        "shift",
+        period,
+        lambda: shift_report(
+            store=state.store,
+            strategy=state.strategy(),
+            as_of=period.date_to,
+            version_id=period.version,
+        ).as_dict(),
+    )
+    data["reps"] = _reps(data["reps"], viewer)
+    data["teams"] = _teams(data["teams"], viewer)
+    data["not_shifted"] = [r for r in data["not_shifted"] if viewer.may_see_rep(r)]
+    if not viewer.sees_all:
+        data["company"] = None
+    return {**_frame(state, viewer, period), "report": data, "charts": _shift_charts(data)}
+
+
+def _shift_charts(data: dict[str, Any]) -> dict[str, Any]:
+    values = [
+        {"rep": r["name"], "window": w, "share": r[w]["approver_share"]}
+        for r in data["reps"]
+        for w in ("before", "after")
+        if r[w]["approver_share"] is not None
+    ]
+    return {
+        "approvers": {
+            "$schema": vl.SCHEMA,
+            "title": "Calls and meetings with approvers, before → after",
+            "data": {"values": values},
+            "width": 420,
+            "mark": "bar",
+            "encoding": {
+                "y": {"field": "rep", "type": "nominal", "title": None},
+                "yOffset": {"field": "window", "sort": ["before", "after"]},
+                "x": {
+                    "field": "share",
+                    "type": "quantitative",
+                    "axis": {"format": "%"},
+                    "title": "share of touches with approvers",
+                },
+                "color": {
+                    "field": "window",
+                    "type": "nominal",
+                    "sort": ["before", "after"],
+                    "scale": {"range": ["#9fb3c8", "#2f6f9f"]},
+                },
+                "tooltip": [
+                    {"field": "rep"},
+                    {"field": "window"},
+                    {"field": "share", "format": ".0%"},
+                ],
+            },
+        }
+    }
+
+
+def consultative(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
+    data = _core(
+        state,
+        "consultative",
+        period,
+        lambda: consultative_report(
+            store=state.store,
+            strategy=state.strategy(),
+            as_of=period.date_to,
+            date_from=period.date_from,
+            date_to=period.date_to,
+        ).as_dict(),
+    )
+    data["reps"] = _reps(data["reps"], viewer, "owner_id")
+    data["teams"] = _teams(data["teams"], viewer, "team_id")
+    data["outcomes"]["deals"] = _reps(data["outcomes"]["deals"], viewer, "owner_id")
+    if not viewer.sees_all:
+        data["company"] = []
+    return {**_frame(state, viewer, period), "report": data}
+
+
+def effort(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
+    data = _core(
+        state,
+        "effort",
+        period,
+        lambda: effort_report(
+            store=state.store,
+            strategy=state.strategy(),
+            date_from=period.date_from,
+            date_to=period.date_to,
+            now=datetime.now().astimezone(),
+        ).as_dict(),
+    )
+    data["reps"] = _reps(data["reps"], viewer)
+    data["teams"] = _teams(data["teams"], viewer)
+    data["rep_periods"] = _reps(data.get("rep_periods", []), viewer)
+    if not viewer.sees_all:
+        data["company"] = None
+    return {**_frame(state, viewer, period), "report": data, "charts": _effort_charts(data)}
+
+
+def _effort_charts(data: dict[str, Any]) -> dict[str, Any]:
+    values = [
+        {
+            "rep": r["name"],
+            "share": r["off_icp_share"],
+            "hours": r["off_icp_hours"],
+            "status": "over the limit" if r["over_limit"] else "within the limit",
+        }
+        for r in data["reps"]
+        if r["off_icp_share"] is not None
+    ]
+    return {
+        "off_icp": {
+            "$schema": vl.SCHEMA,
+            "title": "Share of selling hours on off-ICP accounts",
+            "data": {"values": values},
+            "width": 420,
+            "mark": "bar",
+            "encoding": {
+                "y": {"field": "rep", "type": "nominal", "sort": "-x", "title": None},
+                "x": {
+                    "field": "share",
+                    "type": "quantitative",
+                    "axis": {"format": "%"},
+                    "scale": {"domain": [0, 1]},
+                    "title": "off-ICP share of hours",
+                },
+                "color": {
+                    "field": "status",
+                    "type": "nominal",
+                    "scale": {
+                        "domain": ["within the limit", "over the limit"],
+                        "range": ["#2e8b57", "#c0392b"],
+                    },
+                },
+                "tooltip": [
+                    {"field": "rep"},
+                    {"field": "share", "format": ".0%"},
+                    {"field": "hours", "format": ",.1f"},
+                ],
+            },
+        }
+    }
+
+
+def icp_value(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
+    data = _core(
+        state,
+        "icp_value",
+        period,
+        lambda: icp_value_report(
+            store=state.store,
+            strategy=state.strategy(),
+            date_from=period.date_from,
+            date_to=period.date_to,
+            version_id=period.version,
+            now=datetime.now().astimezone(),
+        ).as_dict(),
+    )
+    return {**_frame(state, viewer, period), "report": data}
+
+
+def alerts(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
+    window = max((period.date_to - period.date_from).days + 1, 1)
+    data = _core(
+        state,
+        "alerts",
+        period,
+        lambda: drift_alerts(
+            store=state.store,
+            strategy=state.strategy(),
+            as_of=period.date_to,
+            window_days=min(window, 3650),
+            now=datetime.now().astimezone(),
+        ).as_dict(),
+    )
+    data["alerts"] = [a for a in data["alerts"] if _may_see_alert(viewer, a)]
+    return {
+        **_frame(state, viewer, period),
+        "report": data,
+        "window_from": period.date_to - timedelta(days=window - 1),
+    }
+
+
+def _may_see_alert(viewer: Viewer, alert: dict[str, Any]) -> bool:
+    if alert["level"] == "rep":
+        return viewer.may_see_rep(alert["id"])
+    if alert["level"] == "team":
+        return viewer.may_see_team(alert["id"])
+    return viewer.sees_all

@@ -1,0 +1,253 @@
+"""Read models of the pages, built once for the HTML page and its JSON twin.
+
+Each function takes the app state, the viewer (their scope applied here, never in a
+template) and the page's parameters, calls the same core functions the CLI calls and
+returns plain data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from onstrategy.api import books
+from onstrategy.api.params import Period, presets
+from onstrategy.engines.authority import authority_gaps, explain_deal
+from onstrategy.engines.exceptions import account_fits, list_exceptions
+from onstrategy.engines.routing import decisions_for
+from onstrategy.errors import NotFound
+from onstrategy.reports.alignment import AlignmentReport, Shares, alignment_report
+from onstrategy.reports.charts import alignment_charts, company_shares_chart, rep_shares_chart
+from onstrategy.web.scope import Viewer
+from onstrategy.web.state import WebState
+
+TOP_ACCOUNTS = 50
+PAGE_SIZE = 100
+
+
+def alignment(state: WebState, period: Period) -> AlignmentReport:
+    strategy = state.strategy()
+    return state.cached(
+        ("alignment", period.date_from, period.date_to, period.version),
+        lambda: alignment_report(
+            store=state.store,
+            strategy=strategy,
+            date_from=period.date_from,
+            date_to=period.date_to,
+            version_id=period.version,
+            now=datetime.now().astimezone(),
+        ),
+    )
+
+
+def _account_owners(state: WebState) -> dict[str, str | None]:
+    def build() -> dict[str, str | None]:
+        acc = state.store.table("account").select("id", "owner_id")
+        return {r["id"]: r["owner_id"] for r in acc.to_pyarrow().to_pylist()}
+
+    return state.cached("account_owners", build)
+
+
+def scoped(
+    report: AlignmentReport,
+    viewer: Viewer,
+    state: WebState,
+    *,
+    team: str | None = None,
+    top: int | None = TOP_ACCOUNTS,
+) -> dict[str, Any]:
+    """The report cut to what the viewer may see (and to one team when asked)."""
+    reps = [r for r in report.reps if viewer.may_see_rep(r.id) and team in (None, r.team)]
+    teams = [t for t in report.teams if viewer.may_see_team(t.id) and team in (None, t.id)]
+    headline, accounts = report.company, report.accounts
+    if team is not None or not viewer.sees_all:
+        headline = Shares(
+            "team" if team else "scope",
+            team or viewer.id,
+            teams[0].name if team and teams else f"{viewer.name}: {viewer.describe()}",
+        )
+        for rep in reps:
+            headline.add(rep)
+        owners, mine = _account_owners(state), {r.id for r in reps}
+        accounts = [a for a in accounts if owners.get(a.account_id) in mine]
+    data = replace(report, company=headline, teams=teams, reps=reps, accounts=accounts).as_dict()
+    fit = data["account_fit"]
+    fit["total"] = len(fit["accounts"])
+    if top is not None:
+        fit["accounts"] = fit["accounts"][:top]
+    return data
+
+
+def _frame(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
+    strategy = state.strategy()
+    return {
+        "viewer": viewer.as_dict(),
+        "query": period.query(),
+        "presets": presets(period.today),
+        "strategy": {
+            "name": strategy.name,
+            "versions": [
+                {"id": v.id, "effective_from": v.effective_from} for v in strategy.versions
+            ],
+        },
+    }
+
+
+def dashboard(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
+    report = scoped(alignment(state, period), viewer, state)
+    return {**_frame(state, viewer, period), "report": report, "charts": alignment_charts(report)}
+
+
+def team(state: WebState, viewer: Viewer, period: Period, team_id: str) -> dict[str, Any]:
+    viewer.require_team(team_id)
+    report = scoped(alignment(state, period), viewer, state, team=team_id)
+    if not report["teams"]:
+        raise NotFound(f"no team {team_id!r} with activity in the period", "pick another period")
+    charts = {
+        "team": company_shares_chart(report),
+        "reps": rep_shares_chart(report),
+        "bookings": rep_shares_chart(report, "bookings"),
+    }
+    return {
+        **_frame(state, viewer, period),
+        "team": report["teams"][0],
+        "report": report,
+        "charts": charts,
+    }
+
+
+def rep(state: WebState, viewer: Viewer, period: Period, rep_id: str) -> dict[str, Any]:
+    viewer.require_rep(rep_id, f"rep {rep_id}")
+    users, teams = books.people(store=state.store)
+    if rep_id not in users:
+        raise NotFound(f"no rep {rep_id!r}", "pick a rep from the dashboard")
+    strategy, store = state.strategy(), state.store
+    version = (
+        strategy.version(period.version) if period.version else strategy.version_on(period.date_to)
+    )
+    report = alignment(state, period)
+    row = next((r for r in report.reps if r.id == rep_id), None) or Shares(
+        "rep", rep_id, users[rep_id]["name"], users[rep_id]["team_id"]
+    )
+    shares = row.as_dict(report.goals)
+    gaps = authority_gaps(store=store, strategy=strategy, as_of=period.date_to, rep=rep_id)
+    user = users[rep_id]
+    return {
+        **_frame(state, viewer, period),
+        "rep": {**user, "team_name": (teams.get(user["team_id"] or "") or {}).get("name")},
+        "version": version.id,
+        "shares": shares,
+        "deals": books.rep_deals(
+            store=store,
+            version=version,
+            rep_id=rep_id,
+            date_from=period.date_from,
+            date_to=period.date_to,
+        ),
+        "accounts": books.rep_accounts(store=store, version=version, rep_id=rep_id),
+        "leads": books.rep_leads(store=store, rep_id=rep_id),
+        "authority_gaps": [d for d in gaps.as_dict()["deals"] if d["authority_gap"]],
+        "charts": {"shares": company_shares_chart({"company": shares})},
+    }
+
+
+def _may_see_account(state: WebState, viewer: Viewer, account: dict[str, Any]) -> None:
+    if viewer.sees_all or viewer.may_see_rep(account.get("owner_id")):
+        return
+    dealers = books.deal_owners_on_account(store=state.store, account_id=account["id"])
+    if not any(viewer.may_see_rep(o) for o in dealers):
+        viewer.require_rep(account.get("owner_id"), f"account {account['id']}")
+
+
+def account(state: WebState, viewer: Viewer, period: Period, account_id: str) -> dict[str, Any]:
+    store = state.store
+    record = books.one(store, "account", account_id, "account")
+    _may_see_account(state, viewer, record)
+    users, _ = books.people(store=store)
+    deals = [
+        d
+        for d in books.account_deals(store=store, account_id=account_id)
+        if viewer.may_see_rep(d["owner_id"])
+    ]
+    for deal in deals:
+        deal["owner_name"] = (users.get(deal["owner_id"] or "") or {}).get("name")
+    record.pop("gate_reasons", None)
+    return {
+        **_frame(state, viewer, period),
+        "account": {
+            **record,
+            "owner_name": (users.get(record["owner_id"] or "") or {}).get("name"),
+        },
+        "fit_by_version": books.account_fit_by_version(
+            store=store, strategy=state.strategy(), account_id=account_id
+        ),
+        "deals": deals,
+        "contacts": books.account_contacts(store=store, account_id=account_id),
+    }
+
+
+def accounts(
+    state: WebState,
+    viewer: Viewer,
+    period: Period,
+    *,
+    search: str | None,
+    tier: str | None,
+    offset: int,
+) -> dict[str, Any]:
+    report = scoped(alignment(state, period), viewer, state, top=None)
+    rows = report["account_fit"]["accounts"]
+    if tier:
+        rows = [a for a in rows if a["tier"] == tier.upper()]
+    if search:
+        rows = [a for a in rows if search.lower() in (a["name"] or "").lower()]
+    return {
+        **_frame(state, viewer, period),
+        "version": report["account_fit"]["version"],
+        "tiers": report["account_fit"]["tiers"],
+        "total": len(rows),
+        "offset": offset,
+        "page_size": PAGE_SIZE,
+        "search": search,
+        "tier": tier,
+        "accounts": rows[offset : offset + PAGE_SIZE],
+    }
+
+
+def deal(state: WebState, viewer: Viewer, period: Period, deal_id: str) -> dict[str, Any]:
+    store, strategy = state.store, state.strategy()
+    record = books.one(store, "opportunity", deal_id, "deal")
+    viewer.require_rep(record["owner_id"], f"deal {deal_id}")
+    day = record["closed_on"] if record["is_closed"] and record["closed_on"] else period.today
+    version = strategy.version_on(day)
+    fit = account_fits(store, version, [record["account_id"]]).get(record["account_id"] or "")
+    users, _ = books.people(store=store)
+    exceptions = [
+        e.as_dict()
+        for e in list_exceptions(store=store, as_of=period.today, viewer=viewer.id)
+        if e.subject_kind == "opportunity" and e.subject_id == deal_id
+    ]
+    return {
+        **_frame(state, viewer, period),
+        "deal": {**record, "owner_name": (users.get(record["owner_id"] or "") or {}).get("name")},
+        "fit": books.fit_dict(fit),
+        "judged_on": day,
+        "authority": explain_deal(
+            store=store, strategy=strategy, opportunity_id=deal_id, as_of=period.today
+        ).as_dict(),
+        "exceptions": exceptions,
+    }
+
+
+def lead(state: WebState, viewer: Viewer, period: Period, lead_id: str) -> dict[str, Any]:
+    """A lead, why the gate let it in or not, and why it went to whom (routing explain)."""
+    store = state.store
+    record = books.one(store, "lead", lead_id, "lead")
+    viewer.require_rep(record["owner_id"], f"lead {lead_id}")
+    users, _ = books.people(store=store)
+    return {
+        **_frame(state, viewer, period),
+        "lead": {**record, "owner_name": (users.get(record["owner_id"] or "") or {}).get("name")},
+        "routing": [d.as_dict() for d in decisions_for(store=store, lead_id=lead_id)],
+    }

@@ -1,0 +1,187 @@
+"""HTML pages: each calls the same read model as its JSON twin (``/api`` + the path) and
+renders it; HTMX requests get only the content block."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from onstrategy.api import analytics, views, work
+from onstrategy.api.params import Period, period_params
+from onstrategy.web.render import fragment, is_htmx, render
+from onstrategy.web.scope import Viewer
+from onstrategy.web.security import CsrfDep, ViewerDep, state_of
+
+router = APIRouter(include_in_schema=False)
+PeriodDep = Depends(period_params)
+
+
+@router.get("/")
+async def dashboard(
+    request: Request, viewer: Viewer = ViewerDep, period: Period = PeriodDep
+) -> HTMLResponse:
+    data = await state_of(request).run(views.dashboard, state_of(request), viewer, period)
+    return render(request, "dashboard.html.j2", data, page="dashboard", title="Dashboard")
+
+
+@router.get("/teams/{team_id}")
+async def team(
+    request: Request, team_id: str, viewer: Viewer = ViewerDep, period: Period = PeriodDep
+) -> HTMLResponse:
+    data = await state_of(request).run(views.team, state_of(request), viewer, period, team_id)
+    return render(request, "team.html.j2", data, page="dashboard", title=data["team"]["name"])
+
+
+@router.get("/reps/{rep_id}")
+async def rep(
+    request: Request, rep_id: str, viewer: Viewer = ViewerDep, period: Period = PeriodDep
+) -> HTMLResponse:
+    data = await state_of(request).run(views.rep, state_of(request), viewer, period, rep_id)
+    return render(request, "rep.html.j2", data, page="dashboard", title=data["rep"]["name"])
+
+
+@router.get("/accounts")
+async def accounts(
+    request: Request,
+    viewer: Viewer = ViewerDep,
+    period: Period = PeriodDep,
+    q: str | None = None,
+    tier: str | None = None,
+    offset: int = Query(0, ge=0),
+) -> HTMLResponse:
+    data = await state_of(request).run(
+        views.accounts, state_of(request), viewer, period, search=q, tier=tier, offset=offset
+    )
+    return render(request, "accounts.html.j2", data, page="accounts", title="Accounts")
+
+
+@router.get("/accounts/{account_id}")
+async def account(
+    request: Request, account_id: str, viewer: Viewer = ViewerDep, period: Period = PeriodDep
+) -> HTMLResponse:
+    data = await state_of(request).run(views.account, state_of(request), viewer, period, account_id)
+    return render(request, "account.html.j2", data, page="accounts", title=data["account"]["name"])
+
+
+@router.get("/deals/{deal_id}")
+async def deal(
+    request: Request, deal_id: str, viewer: Viewer = ViewerDep, period: Period = PeriodDep
+) -> HTMLResponse:
+    data = await state_of(request).run(views.deal, state_of(request), viewer, period, deal_id)
+    return render(request, "deal.html.j2", data, page="dashboard", title=data["deal"]["name"])
+
+
+@router.get("/leads/{lead_id}")
+async def lead(
+    request: Request, lead_id: str, viewer: Viewer = ViewerDep, period: Period = PeriodDep
+) -> HTMLResponse:
+    data = await state_of(request).run(views.lead, state_of(request), viewer, period, lead_id)
+    return render(request, "lead.html.j2", data, page="gate", title=f"Lead {lead_id}")
+
+
+@router.get("/gate")
+async def gate(
+    request: Request,
+    viewer: Viewer = ViewerDep,
+    period: Period = PeriodDep,
+    kind: str = Query("leads", pattern="^(leads|accounts)$"),
+    status: str = Query("quarantined", pattern="^(quarantined|released|active|all)$"),
+    q: str | None = None,
+    source: str | None = None,
+) -> HTMLResponse:
+    data = await state_of(request).run(
+        work.gate,
+        state_of(request),
+        viewer,
+        period,
+        kind=kind,
+        status=status,
+        search=q,
+        source=source or None,
+    )
+    return render(request, "gate.html.j2", data, page="gate", title="Intake gate")
+
+
+@router.post("/gate/{kind}/{record_id}/release", dependencies=[CsrfDep])
+async def release(
+    request: Request, kind: str, record_id: str, reason: str = Form(""), viewer: Viewer = ViewerDep
+) -> Response:
+    done = await state_of(request).run(
+        work.release_record,
+        state_of(request),
+        viewer,
+        kind=kind,
+        record_id=record_id,
+        reason=reason,
+    )
+    if is_htmx(request):
+        return fragment(
+            request,
+            "_gate_row.html.j2",
+            r=done["record"],
+            kind=kind,
+            can_release=False,
+            just_released=True,
+        )
+    return RedirectResponse(f"/gate?kind={kind}", status_code=303)
+
+
+@router.get("/exceptions")
+async def exceptions(
+    request: Request,
+    viewer: Viewer = ViewerDep,
+    period: Period = PeriodDep,
+    status: str | None = Query(None),
+) -> HTMLResponse:
+    data = await state_of(request).run(
+        work.exceptions, state_of(request), viewer, period, status=status or None
+    )
+    return render(request, "exceptions.html.j2", data, page="exceptions", title="Exceptions")
+
+
+@router.post("/exceptions/{exception_id}/decision", dependencies=[CsrfDep])
+async def decision(
+    request: Request,
+    exception_id: int,
+    decision: str = Form(...),
+    comment: str = Form(""),
+    viewer: Viewer = ViewerDep,
+    period: Period = PeriodDep,
+) -> Response:
+    item = await state_of(request).run(
+        work.decide,
+        state_of(request),
+        viewer,
+        period,
+        exception_id=exception_id,
+        approve=decision == "approve",
+        comment=comment,
+    )
+    if is_htmx(request):
+        return fragment(request, "_exception_row.html.j2", e=item)
+    return RedirectResponse("/exceptions", status_code=303)
+
+
+def _analysis(path: str, name: str, title: str) -> None:
+    build = getattr(analytics, name)
+
+    async def route(
+        request: Request, viewer: Viewer = ViewerDep, period: Period = PeriodDep
+    ) -> HTMLResponse:
+        data: dict[str, Any] = await state_of(request).run(build, state_of(request), viewer, period)
+        return render(request, f"{name}.html.j2", data, page=name, title=title)
+
+    router.add_api_route(path, route, methods=["GET"], name=f"page_{name}")
+
+
+for _path, _name, _title in (
+    ("/alerts", "alerts", "Alerts"),
+    ("/authority", "authority", "Authority gaps"),
+    ("/shift", "shift", "Shift to approvers"),
+    ("/consultative", "consultative", "Consultative selling"),
+    ("/effort", "effort", "Effort"),
+    ("/icp-value", "icp_value", "ICP value"),
+):
+    _analysis(_path, _name, _title)

@@ -1,0 +1,149 @@
+"""Sessions, the signed-in viewer and CSRF: every request passes through here.
+
+- The session is a signed cookie (itsdangerous, keyed by ``ONSTRATEGY_SECRET_KEY``),
+  HttpOnly, SameSite=Lax, Secure over HTTPS; it holds the user id, a CSRF token and when
+  it was issued. Nothing secret is in it and nothing is stored server-side.
+- Every request re-reads the user (a deactivated user is out at once) and their scope.
+- Every POST needs the session's CSRF token, as the ``csrf_token`` form field or the
+  ``X-CSRF-Token`` header (HTMX sends it from the page's meta tag); else 403.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Depends, Request, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from onstrategy.errors import Forbidden, NotFound, OnstrategyError
+from onstrategy.web.scope import Viewer, viewer_for
+from onstrategy.web.state import WebState
+from onstrategy.web.users import find_user
+
+COOKIE = "onstrategy_session"
+MAX_AGE = 12 * 3600
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+class NotSignedIn(OnstrategyError):
+    def __init__(self) -> None:
+        super().__init__(
+            "you are not signed in", "sign in at /login", [], code="unauthenticated", status=401
+        )
+
+
+@dataclass
+class Session:
+    user_id: str | None
+    csrf: str
+    issued: float
+
+    def dump(self) -> dict[str, Any]:
+        return {"uid": self.user_id, "csrf": self.csrf, "iat": self.issued}
+
+
+def state_of(request: Request) -> WebState:
+    state: WebState = request.app.state.onstrategy
+    return state
+
+
+def _serializer(state: WebState) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(state.secret_key, salt="onstrategy.session")
+
+
+def read_session(request: Request) -> Session | None:
+    cached = getattr(request.state, "session", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    try:
+        data = _serializer(state_of(request)).loads(raw, max_age=MAX_AGE)
+    except BadSignature:
+        return None
+    session = Session(data.get("uid"), str(data.get("csrf", "")), float(data.get("iat", 0)))
+    request.state.session = session
+    return session
+
+
+def ensure_session(request: Request) -> Session:
+    """The request's session, or a new anonymous one (the login form needs its token)."""
+    session = read_session(request)
+    if session is None or not session.csrf:
+        session = Session(None, secrets.token_urlsafe(32), time.time())
+        request.state.session = session
+        request.state.session_dirty = True
+    return session
+
+
+def start_session(request: Request, user_id: str) -> Session:
+    """A fresh session (new token) on sign-in: an old cookie cannot be fixed onto a user."""
+    session = Session(user_id, secrets.token_urlsafe(32), time.time())
+    request.state.session = session
+    request.state.session_dirty = True
+    return session
+
+
+def end_session(request: Request) -> None:
+    request.state.session = None
+    request.state.session_cleared = True
+
+
+def write_session(request: Request, response: Response) -> None:
+    """Called once per response by the app's middleware."""
+    secure = request.url.scheme == "https"
+    if getattr(request.state, "session_cleared", False):
+        response.delete_cookie(COOKIE, httponly=True, samesite="lax", secure=secure)
+        return
+    if getattr(request.state, "session_dirty", False):
+        session: Session = request.state.session
+        value = _serializer(state_of(request)).dumps(session.dump())
+        response.set_cookie(
+            COOKIE, value, max_age=MAX_AGE, httponly=True, samesite="lax", secure=secure, path="/"
+        )
+
+
+def csrf_token(request: Request) -> str:
+    return ensure_session(request).csrf
+
+
+async def check_csrf(request: Request) -> None:
+    """Dependency of every POST: the token must match the session's."""
+    session = read_session(request)
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        sent = str((await request.form()).get(CSRF_FIELD) or "")
+    if session is None or not sent or not hmac.compare_digest(sent, session.csrf):
+        raise Forbidden(
+            "the request has no valid CSRF token",
+            "reload the page and try again (the form's token is bound to your session)",
+        )
+
+
+def current_viewer(request: Request) -> Viewer:
+    """The signed-in person with their scope; every page and JSON route depends on it."""
+    session = read_session(request)
+    if session is None or not session.user_id:
+        raise NotSignedIn()
+    state = state_of(request)
+    try:
+        user = find_user(store=state.store, who=session.user_id)
+    except NotFound:
+        raise NotSignedIn() from None
+    if not user.active or not user.has_password:
+        raise NotSignedIn()
+    viewer = viewer_for(store=state.store, user=user)
+    request.state.viewer = viewer
+    return viewer
+
+
+ViewerDep = Depends(current_viewer)
+CsrfDep = Depends(check_csrf)
