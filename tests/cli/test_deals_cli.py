@@ -17,8 +17,9 @@ TODAY = "2026-11-30"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[str]:
+def demo_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A copy of the demo company per backend, shared by the module's read-only commands."""
     from conftest import pg_clone
 
@@ -37,12 +38,21 @@ def run(url: str, strategy: Path, *args: str) -> tuple[int, str]:
 
 
 def test_gaps_json_lists_gapped_open_deals_largest_first(
-        demo_url: str, demo_files: dict[str, Path]) -> None:
+    demo_url: str, demo_files: dict[str, Path]
+) -> None:
     code, out = run(demo_url, demo_files["strategy"], "deals", "gaps", "--as-of", TODAY, "--json")
     assert code == 0, out
     data = json.loads(out)
-    assert set(data) == {"as_of", "version", "scope", "open_deals", "gapped_deals",
-                         "gapped_amount", "by_offering", "deals"}
+    assert set(data) == {
+        "as_of",
+        "version",
+        "scope",
+        "open_deals",
+        "gapped_deals",
+        "gapped_amount",
+        "by_offering",
+        "deals",
+    }
     assert data["version"] == "fy26-services"
     assert data["gapped_deals"] == len(data["deals"]) > 0
     assert sum(c["gapped"] for c in data["by_offering"].values()) == data["gapped_deals"]
@@ -60,22 +70,46 @@ def test_gaps_json_lists_gapped_open_deals_largest_first(
 def test_show_explains_one_deal(demo_url: str, demo_files: dict[str, Path]) -> None:
     _, out = run(demo_url, demo_files["strategy"], "deals", "gaps", "--as-of", TODAY, "--json")
     gapped = json.loads(out)["deals"][0]
-    code, out = run(demo_url, demo_files["strategy"], "deals", "show", gapped["opportunity_id"],
-                    "--as-of", TODAY, "--json")
+    code, out = run(
+        demo_url,
+        demo_files["strategy"],
+        "deals",
+        "show",
+        gapped["opportunity_id"],
+        "--as-of",
+        TODAY,
+        "--json",
+    )
     assert code == 0, out
     shown = json.loads(out)
     assert shown["opportunity_id"] == gapped["opportunity_id"]
     assert shown["reasons"] == gapped["reasons"]
-    code, out = run(demo_url, demo_files["strategy"], "deals", "show", gapped["opportunity_id"],
-                    "--as-of", TODAY)
+    code, out = run(
+        demo_url,
+        demo_files["strategy"],
+        "deals",
+        "show",
+        gapped["opportunity_id"],
+        "--as-of",
+        TODAY,
+    )
     assert code == 0, out
     assert "authority gap" in out
     assert "approved by" in out
 
 
 def test_gaps_for_one_team(demo_url: str, demo_files: dict[str, Path]) -> None:
-    code, out = run(demo_url, demo_files["strategy"], "deals", "gaps", "--as-of", TODAY,
-                    "--team", "west", "--json")
+    code, out = run(
+        demo_url,
+        demo_files["strategy"],
+        "deals",
+        "gaps",
+        "--as-of",
+        TODAY,
+        "--team",
+        "west",
+        "--json",
+    )
     assert code == 0, out
     west = json.loads(out)
     assert west["scope"] == {"rep": None, "team": "west"}
@@ -93,14 +127,18 @@ def test_gaps_terminal(demo_url: str, demo_files: dict[str, Path]) -> None:
     assert "Deals with an authority gap" in out
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["deals", "show", "nope", "--as-of", TODAY], "no opportunity 'nope'"),
-    (["deals", "gaps", "--team", "north"], "no team 'north'"),
-    (["deals", "gaps", "--rep", "nobody@example.com"], "no user 'nobody@example.com'"),
-    (["deals", "gaps", "--as-of", "2026-13-01"], "is not a date"),
-])
-def test_user_mistakes_are_clear_errors(demo_url: str, demo_files: dict[str, Path],
-                                        args: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["deals", "show", "nope", "--as-of", TODAY], "no opportunity 'nope'"),
+        (["deals", "gaps", "--team", "north"], "no team 'north'"),
+        (["deals", "gaps", "--rep", "nobody@example.com"], "no user 'nobody@example.com'"),
+        (["deals", "gaps", "--as-of", "2026-13-01"], "is not a date"),
+    ],
+)
+def test_user_mistakes_are_clear_errors(
+    demo_url: str, demo_files: dict[str, Path], args: list[str], message: str
+) -> None:
     code, out = run(demo_url, demo_files["strategy"], *args)
     assert code == 1
     assert f"Error: {message}" in out or message in out

@@ -21,8 +21,9 @@ TODAY = "2026-11-30"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[str]:
+def demo_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A copy of the demo company per backend, shared by the module's read-only commands."""
     from conftest import pg_clone
 
@@ -56,32 +57,52 @@ def run(url: str, *args: str) -> tuple[int, str]:
 
 
 def test_simulate_json(demo_url: str, draft: Path) -> None:
-    code, out = run(demo_url, "strategy", "simulate", str(draft), "--version", "fy27-draft",
-                    "--as-of", TODAY, "--json")
+    code, out = run(
+        demo_url,
+        "strategy",
+        "simulate",
+        str(draft),
+        "--version",
+        "fy27-draft",
+        "--as-of",
+        TODAY,
+        "--json",
+    )
     assert code == 0, out
     data = json.loads(out)
     assert (data["version"], data["against"]) == ("fy27-draft", "fy26-services")
-    assert data["icp"]["summary"] == {"enters ICP": 0, "leaves ICP": 0, "tier up": 0,
-                                      "tier down": 0}  # only territories changed
+    assert data["icp"]["summary"] == {
+        "enters ICP": 0,
+        "leaves ICP": 0,
+        "tier up": 0,
+        "tier down": 0,
+    }  # only territories changed
     moves = data["territories"]
     assert moves["territory_changes"] > 0
     assert moves["owner_changes"] > 0
     assert all(a["reasons"] for a in moves["accounts"])
     rep = data["reps"][0]
-    assert set(rep) == {"rep_id", "name", "capacity", "accounts", "icp_accounts",
-                        "open_pipeline", "over_capacity_after"}
+    assert set(rep) == {
+        "rep_id",
+        "name",
+        "capacity",
+        "accounts",
+        "icp_accounts",
+        "open_pipeline",
+        "over_capacity_after",
+    }
     assert set(rep["accounts"]) == {"before", "after"}
 
 
 def test_simulate_terminal(demo_url: str, draft: Path) -> None:
     if not demo_url.startswith("sqlite"):
         pytest.skip("the terminal rendering does not depend on the database")
-    code, out = run(demo_url, "strategy", "simulate", str(draft), "--version", "fy27-draft",
-                    "--as-of", TODAY)
+    code, out = run(
+        demo_url, "strategy", "simulate", str(draft), "--version", "fy27-draft", "--as-of", TODAY
+    )
     assert code == 0, out
     words = " ".join(out.split())  # the terminal wraps long lines
-    for heading in ("Simulation", "nothing is changed", "Territories", "Rep load",
-                    "authority gap"):
+    for heading in ("Simulation", "nothing is changed", "Territories", "Rep load", "authority gap"):
         assert heading in words
 
 
@@ -91,9 +112,10 @@ def test_simulate_errors(demo_url: str, draft: Path, tmp_path: Path) -> None:
     assert "Error: no strategy version 'fy99'" in out
     assert "fy27-draft" in out  # the hint lists the known versions
     bad = tmp_path / "bad.yaml"
-    bad.write_text(draft.read_text().replace("effective_from: '2027-01-01'",
-                                             "effective_from: '2027-13-01'")
-                   + "unknown_key: 1\n")
+    bad.write_text(
+        draft.read_text().replace("effective_from: '2027-01-01'", "effective_from: '2027-13-01'")
+        + "unknown_key: 1\n"
+    )
     code, out = run(demo_url, "strategy", "simulate", str(bad), "--version", "fy27-draft")
     assert code == 1
     assert "2 problems" in out
@@ -107,13 +129,27 @@ def test_shift_json_and_terminal(demo_url: str, demo_files: dict[str, Path]) -> 
     code, out = run(demo_url, *base, "--json")
     assert code == 0, out
     data = json.loads(out)
-    assert {"version", "effective_from", "before", "after", "new_offerings", "rule", "company",
-            "teams", "reps", "not_shifted"} <= set(data)
+    assert {
+        "version",
+        "effective_from",
+        "before",
+        "after",
+        "new_offerings",
+        "rule",
+        "company",
+        "teams",
+        "reps",
+        "not_shifted",
+    } <= set(data)
     familiar = {r for r, p in PERSONAS.items() if p == "familiar"}
     assert familiar <= set(data["not_shifted"])
     rep = data["reps"][0]
-    assert {"approver_share", "non_approver_share", "pipeline_by_offering",
-            "new_offering_share_of_pipeline"} <= set(rep["after"])
+    assert {
+        "approver_share",
+        "non_approver_share",
+        "pipeline_by_offering",
+        "new_offering_share_of_pipeline",
+    } <= set(rep["after"])
     if demo_url.startswith("sqlite"):  # the terminal rendering does not depend on the database
         code, out = run(demo_url, *base)
         assert code == 0, out

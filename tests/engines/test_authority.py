@@ -44,53 +44,114 @@ def insert(conn: sa.Connection, table: sa.Table, *rows: dict[str, Any]) -> None:
         conn.execute(table.insert().values(**row))
 
 
-def activity(id_: str, kind: str, day: date, contact: str, *, owner: str = "r1",
-             opp: str | None = None) -> dict[str, Any]:
-    return {"id": id_, "kind": kind, "occurred_on": day, "duration_minutes": 30,
-            "owner_id": owner, "contact_id": contact, "account_id": CONTACTS[contact][0],
-            "opportunity_id": opp}
+def activity(
+    id_: str, kind: str, day: date, contact: str, *, owner: str = "r1", opp: str | None = None
+) -> dict[str, Any]:
+    return {
+        "id": id_,
+        "kind": kind,
+        "occurred_on": day,
+        "duration_minutes": 30,
+        "owner_id": owner,
+        "contact_id": contact,
+        "account_id": CONTACTS[contact][0],
+        "opportunity_id": opp,
+    }
 
 
 def deal(id_: str, account: str, product: str, amount: float, **extra: Any) -> dict[str, Any]:
-    return {"id": id_, "name": f"{account} - {product}", "account_id": account, "owner_id": "r1",
-            "amount": amount, "product": product, "stage": "Proposal", "is_closed": False,
-            "is_won": False, "created_on": date(2026, 1, 10), **extra}
+    return {
+        "id": id_,
+        "name": f"{account} - {product}",
+        "account_id": account,
+        "owner_id": "r1",
+        "amount": amount,
+        "product": product,
+        "stage": "Proposal",
+        "is_closed": False,
+        "is_won": False,
+        "created_on": date(2026, 1, 10),
+        **extra,
+    }
 
 
 def seed(conn: sa.Connection) -> None:
     insert(conn, tables.team, {"id": "west", "name": "West"}, {"id": "east", "name": "East"})
-    insert(conn, tables.user, {"id": "r1", "name": "Rita Rep", "email": "rita@x.test",
-                               "role": "rep", "team_id": "west", "active": True},
-           {"id": "r2", "name": "Other Rep", "role": "rep", "team_id": "east", "active": True})
-    insert(conn, tables.account, *[{"id": f"acc{i}", "name": f"Acme {i}", "owner_id": "r1"}
-                                   for i in range(1, 5)])
-    insert(conn, tables.contact, *[
-        {"id": cid, "account_id": acc, "first_name": title.split()[0], "last_name": "Doe",
-         "title": title, "seniority": seniority, "function": function}
-        for cid, (acc, title, seniority, function) in CONTACTS.items()])
-    insert(conn, tables.opportunity,
-           deal("o1", "acc1", "SVC-MS", 90_000),
-           deal("o2", "acc1", "HW-SRV", 5_000, is_closed=True, stage="Closed Lost",
-                created_on=date(2025, 10, 1), closed_on=date(2025, 11, 1)),
-           deal("o3", "acc2", "SVC-MS", 70_000),
-           deal("o4", "acc3", "CONSULTING", 20_000),
-           deal("o5", "acc4", "SVC-MS", 60_000))
-    insert(conn, tables.activity,
-           activity("a1", "meeting", date(2026, 2, 1), "itm", opp="o1"),
-           activity("a2", "call", date(2026, 2, 3), "buyer"),  # on the account, no deal
-           activity("a3", "call", date(2026, 2, 4), "cio", owner="r2"),  # another rep's call
-           activity("a4", "meeting", date(2025, 12, 1), "cio"),  # before the deal existed
-           activity("a5", "meeting", date(2026, 4, 1), "cio", opp="o1"),  # after AS_OF
-           activity("a6", "meeting", date(2026, 2, 1), "itm2", opp="o3"),
-           activity("a7", "meeting", date(2026, 2, 1), "itm3", opp="o4"))
-    insert(conn, tables.opportunity_contact,
-           {"opportunity_id": "o3", "contact_id": "cio2", "role": "Economic Buyer"},
-           {"opportunity_id": "o5", "contact_id": "vpp", "role": "Decision Maker"})
+    insert(
+        conn,
+        tables.user,
+        {
+            "id": "r1",
+            "name": "Rita Rep",
+            "email": "rita@x.test",
+            "role": "rep",
+            "team_id": "west",
+            "active": True,
+        },
+        {"id": "r2", "name": "Other Rep", "role": "rep", "team_id": "east", "active": True},
+    )
+    insert(
+        conn,
+        tables.account,
+        *[{"id": f"acc{i}", "name": f"Acme {i}", "owner_id": "r1"} for i in range(1, 5)],
+    )
+    insert(
+        conn,
+        tables.contact,
+        *[
+            {
+                "id": cid,
+                "account_id": acc,
+                "first_name": title.split()[0],
+                "last_name": "Doe",
+                "title": title,
+                "seniority": seniority,
+                "function": function,
+            }
+            for cid, (acc, title, seniority, function) in CONTACTS.items()
+        ],
+    )
+    insert(
+        conn,
+        tables.opportunity,
+        deal("o1", "acc1", "SVC-MS", 90_000),
+        deal(
+            "o2",
+            "acc1",
+            "HW-SRV",
+            5_000,
+            is_closed=True,
+            stage="Closed Lost",
+            created_on=date(2025, 10, 1),
+            closed_on=date(2025, 11, 1),
+        ),
+        deal("o3", "acc2", "SVC-MS", 70_000),
+        deal("o4", "acc3", "CONSULTING", 20_000),
+        deal("o5", "acc4", "SVC-MS", 60_000),
+    )
+    insert(
+        conn,
+        tables.activity,
+        activity("a1", "meeting", date(2026, 2, 1), "itm", opp="o1"),
+        activity("a2", "call", date(2026, 2, 3), "buyer"),  # on the account, no deal
+        activity("a3", "call", date(2026, 2, 4), "cio", owner="r2"),  # another rep's call
+        activity("a4", "meeting", date(2025, 12, 1), "cio"),  # before the deal existed
+        activity("a5", "meeting", date(2026, 4, 1), "cio", opp="o1"),  # after AS_OF
+        activity("a6", "meeting", date(2026, 2, 1), "itm2", opp="o3"),
+        activity("a7", "meeting", date(2026, 2, 1), "itm3", opp="o4"),
+    )
+    insert(
+        conn,
+        tables.opportunity_contact,
+        {"opportunity_id": "o3", "contact_id": "cio2", "role": "Economic Buyer"},
+        {"opportunity_id": "o5", "contact_id": "vpp", "role": "Decision Maker"},
+    )
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-          ) -> Iterator[Store]:
+def store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
     """The hand-made deals, once per backend for the module (the tests only read)."""
     from conftest import pg_clone
 
@@ -111,10 +172,10 @@ def _seeded(url: str) -> Iterator[Store]:
     opened.close()
 
 
-def by_id(store: Store, as_of: date = AS_OF, strategy: Any = STRATEGY
-          ) -> dict[str, DealAuthority]:
-    return {d.opportunity_id: d for d in deal_authority(store=store, strategy=strategy,
-                                                        as_of=as_of)}
+def by_id(store: Store, as_of: date = AS_OF, strategy: Any = STRATEGY) -> dict[str, DealAuthority]:
+    return {
+        d.opportunity_id: d for d in deal_authority(store=store, strategy=strategy, as_of=as_of)
+    }
 
 
 def test_open_deals_only_largest_first(store: Store) -> None:
@@ -129,8 +190,9 @@ def test_it_manager_and_buyer_cannot_approve_managed_services(store: Store) -> N
     assert deal.authority_gap is True
     assert sorted(c.contact_id for c in deal.contacts) == ["buyer", "itm"]
     assert (deal.engaged, deal.approvers, deal.at_required_level) == (2, 0, 0)
-    assert "engaged 2 contacts: IT Manager (manager/it), Buyer (staff/procurement)" in \
-        deal.reasons[0]
+    assert (
+        "engaged 2 contacts: IT Manager (manager/it), Buyer (staff/procurement)" in deal.reasons[0]
+    )
     assert "managed-services needs vp/executive in it" in deal.reasons[0]
     assert any("Buyer (staff/procurement) cannot approve" in r for r in deal.reasons)
     meeting = next(c for c in deal.contacts if c.contact_id == "itm")
@@ -152,11 +214,14 @@ def test_non_approvers_override_approvers(store: Store) -> None:
     text = strategy_text().replace(
         "        products: [SVC-MS]\n        approvers:\n"
         "          - {seniority: [vp, executive], function: [it]}",
-        "        products: [SVC-MS]\n        approvers:\n"
-        "          - {seniority: [vp, executive]}", 1)
-    text = text.replace("          - {seniority: [manager, staff], function: [procurement]}\n\n"
-                        "    territories:",
-                        "          - {function: [procurement]}\n\n    territories:", 1)
+        "        products: [SVC-MS]\n        approvers:\n          - {seniority: [vp, executive]}",
+        1,
+    )
+    text = text.replace(
+        "          - {seniority: [manager, staff], function: [procurement]}\n\n    territories:",
+        "          - {function: [procurement]}\n\n    territories:",
+        1,
+    )
     offering = parse_strategy(text).version("fy26-services").offering_for_product("SVC-MS")
     assert offering is not None
     assert any(p.matches("vp", "procurement") for p in offering.approvers)
@@ -195,8 +260,9 @@ def test_gaps_by_rep_and_team_and_explaining_one_deal(store: Store) -> None:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-         ) -> Iterator[Store]:
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
     """The demo company, one copy per backend for the whole module (the tests only read)."""
     from conftest import pg_clone
 
@@ -218,8 +284,12 @@ def _opened(url: str) -> Iterator[Store]:
 def _hand_engaged(store: Store, today: date) -> dict[str, set[str]]:
     """Engaged contacts per open deal, from plain SQL rows and the documented rules."""
     with store.begin() as conn:
-        opps = {o["id"]: o for o in conn.execute(sa.select(tables.opportunity).where(
-            ~tables.opportunity.c.is_closed)).mappings()}
+        opps = {
+            o["id"]: o
+            for o in conn.execute(
+                sa.select(tables.opportunity).where(~tables.opportunity.c.is_closed)
+            ).mappings()
+        }
         acts = list(conn.execute(sa.select(tables.activity)).mappings())
         roles = list(conn.execute(sa.select(tables.opportunity_contact)).mappings())
     out: dict[str, set[str]] = {oid: set() for oid in opps}
@@ -230,8 +300,10 @@ def _hand_engaged(store: Store, today: date) -> dict[str, set[str]]:
             out[act["opportunity_id"]].add(act["contact_id"])
         if act["opportunity_id"] is None:
             for oid, opp in opps.items():
-                if (opp["account_id"], opp["owner_id"]) == (act["account_id"], act["owner_id"]) \
-                        and act["occurred_on"] >= opp["created_on"]:
+                if (opp["account_id"], opp["owner_id"]) == (
+                    act["account_id"],
+                    act["owner_id"],
+                ) and act["occurred_on"] >= opp["created_on"]:
                     out[oid].add(act["contact_id"])
     for role in roles:
         if role["opportunity_id"] in out:

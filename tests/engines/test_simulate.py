@@ -22,8 +22,13 @@ from onstrategy.strategy.load import load_strategy, parse_strategy
 from onstrategy.strategy.model import Strategy
 
 TODAY = date(2026, 11, 30)
-WEST_REPS = {"0055e000000017iAAA", "0055e000000018JAAQ", "0055e000000018uAAA",
-             "0055e000000019VAAQ", "0055e00000001A6AAI"}
+WEST_REPS = {
+    "0055e000000017iAAA",
+    "0055e000000018JAAQ",
+    "0055e000000018uAAA",
+    "0055e000000019VAAQ",
+    "0055e00000001A6AAI",
+}
 
 
 def draft_document() -> dict[str, Any]:
@@ -61,8 +66,9 @@ def fingerprint(store: Store) -> dict[str, tuple[int, str]]:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-         ) -> Iterator[Store]:
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
     """The demo company, one copy per backend for the whole module."""
     from conftest import pg_clone
 
@@ -93,8 +99,9 @@ def run(demo: Store, strategy: Strategy) -> tuple[Simulation, dict[str, Any], di
     return result, before, fingerprint(demo)
 
 
-def test_nothing_in_the_store_changes(run: tuple[Simulation, dict[str, Any], dict[str, Any]]
-                                      ) -> None:
+def test_nothing_in_the_store_changes(
+    run: tuple[Simulation, dict[str, Any], dict[str, Any]],
+) -> None:
     _, before, after = run
     assert before["account"][0] > 0
     assert before["activity"][0] > 0
@@ -102,7 +109,8 @@ def test_nothing_in_the_store_changes(run: tuple[Simulation, dict[str, Any], dic
 
 
 def test_raising_the_employee_minimum_moves_accounts_down(
-        demo: Store, run: tuple[Simulation, dict[str, Any], dict[str, Any]]) -> None:
+    demo: Store, run: tuple[Simulation, dict[str, Any], dict[str, Any]]
+) -> None:
     result = run[0]
     assert result.against == "fy26-services"
     summary = result.fit_summary()
@@ -110,8 +118,10 @@ def test_raising_the_employee_minimum_moves_accounts_down(
     assert summary["tier up"] == 0
     assert summary["leaves ICP"] + summary["tier down"] > 0
     with demo.begin() as conn:
-        employees = {r.id: r.employees for r in conn.execute(
-            sa.select(tables.account.c.id, tables.account.c.employees))}
+        employees = {
+            r.id: r.employees
+            for r in conn.execute(sa.select(tables.account.c.id, tables.account.c.employees))
+        }
     minimum = {"Enterprise in core industries": 5000, "Healthcare and education systems": 1000}
     for change in result.fit_changes:  # each fell below its segment's new minimum
         assert (employees[change.account_id] or 0) < minimum[change.before["segment"]]
@@ -121,15 +131,25 @@ def test_raising_the_employee_minimum_moves_accounts_down(
 
 
 def test_texas_moves_to_west_and_its_central_owners_hand_over(
-        demo: Store, run: tuple[Simulation, dict[str, Any], dict[str, Any]]) -> None:
+    demo: Store, run: tuple[Simulation, dict[str, Any], dict[str, Any]]
+) -> None:
     result = run[0]
     with demo.begin() as conn:
-        texas = set(conn.execute(sa.select(tables.account.c.id).where(
-            tables.account.c.state == "TX", tables.account.c.country == "US",
-            tables.account.c.gate_status == "active")).scalars())
+        texas = set(
+            conn.execute(
+                sa.select(tables.account.c.id).where(
+                    tables.account.c.state == "TX",
+                    tables.account.c.country == "US",
+                    tables.account.c.gate_status == "active",
+                )
+            ).scalars()
+        )
         listed = set(conn.execute(sa.select(tables.named_list_entry.c.account_id)).scalars())
-    moved = {c.account_id for c in result.territory_changes
-             if (c.territory_before, c.territory_after) == ("central", "west")}
+    moved = {
+        c.account_id
+        for c in result.territory_changes
+        if (c.territory_before, c.territory_after) == ("central", "west")
+    }
     assert moved
     assert moved == texas - listed
     handed = [c for c in result.territory_changes if c.new_owner_id]
@@ -138,13 +158,16 @@ def test_texas_moves_to_west_and_its_central_owners_hand_over(
     loads = {load.rep_id: load for load in result.loads}
     assert sum(r.accounts[0] for r in loads.values()) == sum(r.accounts[1] for r in loads.values())
     assert sum(r.open_pipeline[0] for r in loads.values()) == pytest.approx(
-        sum(r.open_pipeline[1] for r in loads.values()))
+        sum(r.open_pipeline[1] for r in loads.values())
+    )
     assert sum(loads[r].accounts[1] - loads[r].accounts[0] for r in WEST_REPS) >= len(
-        [c for c in handed if c.territory_after == "west"])
+        [c for c in handed if c.territory_after == "west"]
+    )
 
 
 def test_a_cio_only_rule_gaps_deals_where_only_a_vp_was_engaged(
-        run: tuple[Simulation, dict[str, Any], dict[str, Any]]) -> None:
+    run: tuple[Simulation, dict[str, Any], dict[str, Any]],
+) -> None:
     deals = run[0].deals
     assert deals["newly_gapped"]
     for deal in deals["newly_gapped"]:
@@ -152,17 +175,16 @@ def test_a_cio_only_rule_gaps_deals_where_only_a_vp_was_engaged(
         assert any(c.seniority == "vp" and c.function == "it" for c in deal.contacts)
         assert not any(c.can_approve for c in deal.contacts)
     data = run[0].as_dict()
-    assert set(data) == {"version", "against", "as_of", "icp", "territories", "reps",
-                         "authority"}
+    assert set(data) == {"version", "against", "as_of", "icp", "territories", "reps", "authority"}
     assert set(data["authority"]) == {"newly_gapped", "still_gapped", "no_longer_gapped"}
 
 
 def test_version_choice(strategy: Strategy) -> None:
-    draft, current = pick_versions(strategy=strategy, version_id="fy26-services", against=None,
-                                   as_of=TODAY)
+    draft, current = pick_versions(
+        strategy=strategy, version_id="fy26-services", against=None, as_of=TODAY
+    )
     assert (draft.id, current.id) == ("fy26-services", "fy25-hardware")  # in force: the one before
     with pytest.raises(InvalidInput, match="compared with itself"):
-        pick_versions(strategy=strategy, version_id="fy27-draft", against="fy27-draft",
-                      as_of=TODAY)
+        pick_versions(strategy=strategy, version_id="fy27-draft", against="fy27-draft", as_of=TODAY)
     with pytest.raises(NotFound, match="no strategy version 'fy28'"):
         pick_versions(strategy=strategy, version_id="fy28", against=None, as_of=TODAY)

@@ -12,8 +12,10 @@ from onstrategy.cli.common import console, get_ctx, print_json
 from onstrategy.engines.authority import DealAuthority, authority_gaps, explain_deal
 from onstrategy.errors import InvalidInput
 
-app = typer.Typer(no_args_is_help=True,
-                  help="Deals: who the rep has engaged, and whether they can approve the offering.")
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Deals: who the rep has engaged, and whether they can approve the offering.",
+)
 
 
 def parse_as_of(text: str | None) -> date:
@@ -35,39 +37,66 @@ def gaps(
 ) -> None:
     """Open deals with an authority gap (no engaged contact can approve), largest first."""
     cli = get_ctx(ctx)
-    report = authority_gaps(store=cli.store, strategy=cli.strategy(), as_of=parse_as_of(as_of),
-                            rep=rep, team=team)
+    report = authority_gaps(
+        store=cli.store, strategy=cli.strategy(), as_of=parse_as_of(as_of), rep=rep, team=team
+    )
     data = report.as_dict()
     if as_json:
         print_json(data)
         return
-    console.print(f"[bold]Authority gaps[/] on {data['as_of']} ({data['version']}): "
-                  f"{data['gapped_deals']} of {data['open_deals']} open deals, "
-                  f"{data['gapped_amount']:,.0f} of pipeline", highlight=False)
+    console.print(
+        f"[bold]Authority gaps[/] on {data['as_of']} ({data['version']}): "
+        f"{data['gapped_deals']} of {data['open_deals']} open deals, "
+        f"{data['gapped_amount']:,.0f} of pipeline",
+        highlight=False,
+    )
     console.print(_offering_table(data["by_offering"]))
     if report.gapped:
         console.print(_gap_table(report.gapped))
 
 
 def _offering_table(by_offering: dict[str, dict[str, float]]) -> Table:
-    table = Table("offering", "open", "gapped", "share", "gapped amount",
-                  title="By offering", title_justify="left")
+    table = Table(
+        "offering",
+        "open",
+        "gapped",
+        "share",
+        "gapped amount",
+        title="By offering",
+        title_justify="left",
+    )
     for offering, cell in by_offering.items():
         share = cell["gapped"] / cell["open"] if cell["open"] else 0.0
-        table.add_row(offering, f"{cell['open']:.0f}", f"{cell['gapped']:.0f}",
-                      f"{share:.0%}", f"{cell['gapped_amount']:,.0f}")
+        table.add_row(
+            offering,
+            f"{cell['open']:.0f}",
+            f"{cell['gapped']:.0f}",
+            f"{share:.0%}",
+            f"{cell['gapped_amount']:,.0f}",
+        )
     return table
 
 
 def _gap_table(deals: list[DealAuthority]) -> Table:
-    table = Table("deal", "owner", "offering", "amount", "engaged (persona)",
-                  title="Deals with an authority gap", title_justify="left",
-                  caption="persona = seniority/function; `deals show ID` explains one deal")
+    table = Table(
+        "deal",
+        "owner",
+        "offering",
+        "amount",
+        "engaged (persona)",
+        title="Deals with an authority gap",
+        title_justify="left",
+        caption="persona = seniority/function; `deals show ID` explains one deal",
+    )
     for deal in deals:
         who = ", ".join(c.persona for c in deal.contacts) or "nobody"
-        table.add_row(f"{deal.name or deal.opportunity_id}\n[dim]{deal.opportunity_id}[/]",
-                      deal.owner_name or deal.owner_id or "–", deal.offering_id or "–",
-                      f"{deal.amount:,.0f}", who)
+        table.add_row(
+            f"{deal.name or deal.opportunity_id}\n[dim]{deal.opportunity_id}[/]",
+            deal.owner_name or deal.owner_id or "–",
+            deal.offering_id or "–",
+            f"{deal.amount:,.0f}",
+            who,
+        )
     return table
 
 
@@ -80,8 +109,12 @@ def show(
 ) -> None:
     """One deal: its offering, who can approve it, the contacts engaged and the verdict."""
     cli = get_ctx(ctx)
-    deal = explain_deal(store=cli.store, strategy=cli.strategy(), opportunity_id=opportunity_id,
-                        as_of=parse_as_of(as_of))
+    deal = explain_deal(
+        store=cli.store,
+        strategy=cli.strategy(),
+        opportunity_id=opportunity_id,
+        as_of=parse_as_of(as_of),
+    )
     if as_json:
         print_json(deal.as_dict())
         return
@@ -96,23 +129,43 @@ def _verdict(data: dict[str, Any]) -> str:
 
 def _print_deal(data: dict[str, Any]) -> None:
     state = "closed" if data["is_closed"] else "open"
-    console.print(f"[bold]{data['name'] or data['opportunity_id']}[/] ({data['opportunity_id']}, "
-                  f"{state}) — {data['account_name'] or '–'}, owner {data['owner_name'] or '–'}",
-                  highlight=False)
-    console.print(f"  {data['amount']:,.0f} · {data['stage'] or '–'} · product "
-                  f"{data['product'] or '–'} → offering {data['offering'] or '–'} "
-                  f"({data['version']})", highlight=False)
+    console.print(
+        f"[bold]{data['name'] or data['opportunity_id']}[/] ({data['opportunity_id']}, "
+        f"{state}) — {data['account_name'] or '–'}, owner {data['owner_name'] or '–'}",
+        highlight=False,
+    )
+    console.print(
+        f"  {data['amount']:,.0f} · {data['stage'] or '–'} · product "
+        f"{data['product'] or '–'} → offering {data['offering'] or '–'} "
+        f"({data['version']})",
+        highlight=False,
+    )
     if data["approved_by"]:
         console.print("  approved by: " + " or ".join(data["approved_by"]), highlight=False)
-    console.print(f"  verdict: {_verdict(data)} — {data['engaged_contacts']} engaged, "
-                  f"{data['approvers']} can approve, {data['at_required_level']} at the "
-                  "required level", highlight=False)
-    table = Table("contact", "title", "persona", "approves", "calls/meet/mail", "role",
-                  caption="calls/meet/mail: activities with the contact in the deal's window")
+    console.print(
+        f"  verdict: {_verdict(data)} — {data['engaged_contacts']} engaged, "
+        f"{data['approvers']} can approve, {data['at_required_level']} at the "
+        "required level",
+        highlight=False,
+    )
+    table = Table(
+        "contact",
+        "title",
+        "persona",
+        "approves",
+        "calls/meet/mail",
+        "role",
+        caption="calls/meet/mail: activities with the contact in the deal's window",
+    )
     for c in data["contacts"]:
-        table.add_row(c["name"], c["title"] or "–", f"{c['seniority']}/{c['function']}",
-                      "[green]yes[/]" if c["can_approve"] else "no",
-                      f"{c['calls']}/{c['meetings']}/{c['emails']}", c["role"] or "–")
+        table.add_row(
+            c["name"],
+            c["title"] or "–",
+            f"{c['seniority']}/{c['function']}",
+            "[green]yes[/]" if c["can_approve"] else "no",
+            f"{c['calls']}/{c['meetings']}/{c['emails']}",
+            c["role"] or "–",
+        )
     console.print(table)
     for reason in data["reasons"]:
         console.print(f"  · {reason}", highlight=False)

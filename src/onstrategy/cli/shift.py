@@ -26,26 +26,38 @@ def _day(text: str | None) -> date:
 
 def shift(
     ctx: typer.Context,
-    version: str | None = typer.Option(None, "--version",
-                                       help="strategy version (default: latest started)"),
+    version: str | None = typer.Option(
+        None, "--version", help="strategy version (default: latest started)"
+    ),
     window: int = typer.Option(180, "--window", help="days before and after the change"),
     as_of: str | None = typer.Option(None, "--as-of", help="date (YYYY-MM-DD); default today"),
-    min_share: float = typer.Option(MIN_SHARE, "--min-share",
-                                    help="approver share expected after the change (0-1)"),
-    min_gain: float = typer.Option(MIN_GAIN, "--min-gain",
-                                   help="least gain in approver share (0.1 = 10 points)"),
-    min_touches: int = typer.Option(MIN_TOUCHES, "--min-touches",
-                                    help="calls and meetings after the change needed to judge"),
+    min_share: float = typer.Option(
+        MIN_SHARE, "--min-share", help="approver share expected after the change (0-1)"
+    ),
+    min_gain: float = typer.Option(
+        MIN_GAIN, "--min-gain", help="least gain in approver share (0.1 = 10 points)"
+    ),
+    min_touches: int = typer.Option(
+        MIN_TOUCHES, "--min-touches", help="calls and meetings after the change needed to judge"
+    ),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Before and after a version's effective date: whom each rep meets, what they sell."""
     if not 0 <= min_share <= 1 or not -1 <= min_gain <= 1:
-        raise InvalidInput("--min-share and --min-gain are fractions",
-                           "e.g. --min-share 0.3 --min-gain 0.1")
+        raise InvalidInput(
+            "--min-share and --min-gain are fractions", "e.g. --min-share 0.3 --min-gain 0.1"
+        )
     cli = get_ctx(ctx)
-    report = shift_report(store=cli.store, strategy=cli.strategy(), as_of=_day(as_of),
-                          version_id=version, window_days=window, min_share=min_share,
-                          min_gain=min_gain, min_touches=min_touches)
+    report = shift_report(
+        store=cli.store,
+        strategy=cli.strategy(),
+        as_of=_day(as_of),
+        version_id=version,
+        window_days=window,
+        min_share=min_share,
+        min_gain=min_gain,
+        min_touches=min_touches,
+    )
     data = report.as_dict()
     if as_json:
         print_json(data)
@@ -66,32 +78,53 @@ def _arrow(before: dict[str, Any], after: dict[str, Any], key: str) -> str:
 
 
 def _header(data: dict[str, Any]) -> None:
-    offerings = "; ".join(f"{o['id']} (approved by {' or '.join(o['approved_by'])})"
-                          for o in data["new_offerings"])
-    console.print(f"[bold]Did sales shift?[/] {data['version']} from {data['effective_from']} "
-                  f"(previous: {data['previous_version'] or '–'})", highlight=False)
-    console.print(f"  before {data['before']['from']} – {data['before']['to']}, after "
-                  f"{data['after']['from']} – {data['after']['to']}", highlight=False)
+    offerings = "; ".join(
+        f"{o['id']} (approved by {' or '.join(o['approved_by'])})" for o in data["new_offerings"]
+    )
+    console.print(
+        f"[bold]Did sales shift?[/] {data['version']} from {data['effective_from']} "
+        f"(previous: {data['previous_version'] or '–'})",
+        highlight=False,
+    )
+    console.print(
+        f"  before {data['before']['from']} – {data['before']['to']}, after "
+        f"{data['after']['from']} – {data['after']['to']}",
+        highlight=False,
+    )
     console.print(f"  new offerings: {offerings}", highlight=False)
     rule = data["rule"]
-    console.print(f"  shifted = approver share after ≥ {rule['min_share']:.0%} and up "
-                  f"≥ {rule['min_gain'] * 100:.0f} points (or ≥ {rule['min_share']:.0%} "
-                  "before and after)", highlight=False)
+    console.print(
+        f"  shifted = approver share after ≥ {rule['min_share']:.0%} and up "
+        f"≥ {rule['min_gain'] * 100:.0f} points (or ≥ {rule['min_share']:.0%} "
+        "before and after)",
+        highlight=False,
+    )
 
 
 def _table(title: str, rows: list[dict[str, Any]], first: str) -> Table:
-    table = Table(first, "approvers", "non-approvers", "new-offering pipeline", "verdict",
-                  title=title, title_justify="left",
-                  caption="share of calls and meetings, before → after")
+    table = Table(
+        first,
+        "approvers",
+        "non-approvers",
+        "new-offering pipeline",
+        "verdict",
+        title=title,
+        title_justify="left",
+        caption="share of calls and meetings, before → after",
+    )
     for row in rows:
         b, a = row["before"], row["after"]
         verdict = row.get("verdict") or ", ".join(f"{k}: {v}" for k, v in row["verdicts"].items())
         style = {"not shifted": "red", "shifted": "green", "already aligned": "green"}.get(
-            row.get("verdict", ""), "")
-        table.add_row(row["name"], _arrow(b, a, "approver_share"),
-                      _arrow(b, a, "non_approver_share"),
-                      _arrow(b, a, "new_offering_share_of_pipeline"),
-                      f"[{style}]{verdict}[/]" if style else verdict)
+            row.get("verdict", ""), ""
+        )
+        table.add_row(
+            row["name"],
+            _arrow(b, a, "approver_share"),
+            _arrow(b, a, "non_approver_share"),
+            _arrow(b, a, "new_offering_share_of_pipeline"),
+            f"[{style}]{verdict}[/]" if style else verdict,
+        )
     return table
 
 
@@ -106,7 +139,9 @@ def _print(data: dict[str, Any]) -> None:
         why = "; ".join(rep["reasons"])
         console.print(f"[bold]{rep['name']}[/] ({rep['team'] or '–'}): {why}", highlight=False)
         for c in rep["kept_contacts"][:KEPT_SHOWN]:
-            console.print(f"    {c['name']}, {c['title'] or '–'} ({c['persona']}) at "
-                          f"{c['account_name'] or '–'}: {c['after']} calls/meetings after "
-                          f"({_n(c['meetings_after'], 'meeting')}), {c['before']} before",
-                          highlight=False)
+            console.print(
+                f"    {c['name']}, {c['title'] or '–'} ({c['persona']}) at "
+                f"{c['account_name'] or '–'}: {c['after']} calls/meetings after "
+                f"({_n(c['meetings_after'], 'meeting')}), {c['before']} before",
+                highlight=False,
+            )

@@ -38,6 +38,7 @@ from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Offering, Strategy, Version
 
 ENGAGING_KINDS = ("call", "meeting", "email")
+NO_OFFERING = "(no offering)"
 
 
 @dataclass(frozen=True)
@@ -99,15 +100,26 @@ class DealAuthority:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "opportunity_id": self.opportunity_id, "name": self.name,
-            "account_id": self.account_id, "account_name": self.account_name,
-            "owner_id": self.owner_id, "owner_name": self.owner_name, "team_id": self.team_id,
-            "amount": self.amount, "stage": self.stage, "product": self.product,
-            "created_on": self.created_on, "is_closed": self.is_closed,
-            "version": self.version, "offering": self.offering_id,
-            "offering_name": self.offering_name, "approved_by": list(self.required),
-            "authority_gap": self.authority_gap, "engaged_contacts": self.engaged,
-            "approvers": self.approvers, "at_required_level": self.at_required_level,
+            "opportunity_id": self.opportunity_id,
+            "name": self.name,
+            "account_id": self.account_id,
+            "account_name": self.account_name,
+            "owner_id": self.owner_id,
+            "owner_name": self.owner_name,
+            "team_id": self.team_id,
+            "amount": self.amount,
+            "stage": self.stage,
+            "product": self.product,
+            "created_on": self.created_on,
+            "is_closed": self.is_closed,
+            "version": self.version,
+            "offering": self.offering_id,
+            "offering_name": self.offering_name,
+            "approved_by": list(self.required),
+            "authority_gap": self.authority_gap,
+            "engaged_contacts": self.engaged,
+            "approvers": self.approvers,
+            "at_required_level": self.at_required_level,
             "contacts": [_contact_dict(c) for c in self.contacts],
             "reasons": list(self.reasons),
         }
@@ -115,11 +127,18 @@ class DealAuthority:
 
 def _contact_dict(contact: EngagedContact) -> dict[str, Any]:
     return {
-        "contact_id": contact.contact_id, "name": contact.name, "title": contact.title,
-        "seniority": contact.seniority, "function": contact.function,
-        "can_approve": contact.can_approve, "at_required_level": contact.at_required_level,
-        "calls": contact.calls, "meetings": contact.meetings, "emails": contact.emails,
-        "role": contact.role, "last_on": contact.last_on,
+        "contact_id": contact.contact_id,
+        "name": contact.name,
+        "title": contact.title,
+        "seniority": contact.seniority,
+        "function": contact.function,
+        "can_approve": contact.can_approve,
+        "at_required_level": contact.at_required_level,
+        "calls": contact.calls,
+        "meetings": contact.meetings,
+        "emails": contact.emails,
+        "role": contact.role,
+        "last_on": contact.last_on,
     }
 
 
@@ -134,8 +153,10 @@ def deals_table(*, store: Store, as_of: date, open_only: bool = True) -> ir.Tabl
     still_open = ~opp.is_closed | (opp.closed_on.notnull() & (opp.closed_on > day))
     if open_only:
         opp = opp.filter(still_open)
-    opp = opp.mutate(open_now=still_open, window_end=ibis.cases(
-        (still_open, day), else_=opp.closed_on.fill_null(day)))
+    opp = opp.mutate(
+        open_now=still_open,
+        window_end=ibis.cases((still_open, day), else_=opp.closed_on.fill_null(day)),
+    )
     users = store.table("user_account").select(uid="id", owner_name="name", team_id="team_id")
     accounts = store.table("account").select(aid="id", account_name="name")
     joined = opp.left_join(users, opp.owner_id == users.uid)
@@ -147,28 +168,40 @@ def engagement_table(*, store: Store, deals: ir.Table) -> ir.Table:
     """One row per (deal, engaged contact): counts of calls, meetings and emails, role, last day."""
     act = store.table("activity")
     act = act.filter(act.kind.isin(ENGAGING_KINDS), act.contact_id.notnull())
-    deal = deals.select(oid="id", oacc="account_id", oowner="owner_id", ostart="created_on",
-                        oend="window_end")
+    deal = deals.select(
+        oid="id", oacc="account_id", oowner="owner_id", ostart="created_on", oend="window_end"
+    )
     linked = act.join(deal, act.opportunity_id == deal.oid)
     linked = linked.filter(linked.occurred_on <= linked.oend)
     loose = act.filter(act.opportunity_id.isnull())
     loose = loose.join(deal, [loose.account_id == deal.oacc, loose.owner_id == deal.oowner])
-    loose = loose.filter(loose.occurred_on <= loose.oend,
-                         loose.ostart.isnull() | (loose.occurred_on >= loose.ostart))
+    loose = loose.filter(
+        loose.occurred_on <= loose.oend, loose.ostart.isnull() | (loose.occurred_on >= loose.ostart)
+    )
     roles_src = store.table("opportunity_contact")
     roles = roles_src.join(deal, roles_src.opportunity_id == deal.oid)
-    facts = ibis.union(_touches(linked), _touches(loose), roles.select(
-        oid=roles.oid.cast("string"), contact_id=roles.contact_id.cast("string"),
-        kind=ibis.literal("role").cast("string"),
-        occurred_on=ibis.null().cast("date"), role=roles.role.cast("string"),
-    ))
+    facts = ibis.union(
+        _touches(linked),
+        _touches(loose),
+        roles.select(
+            oid=roles.oid.cast("string"),
+            contact_id=roles.contact_id.cast("string"),
+            kind=ibis.literal("role").cast("string"),
+            occurred_on=ibis.null().cast("date"),
+            role=roles.role.cast("string"),
+        ),
+    )
     return _per_contact(store, facts)
 
 
 def _touches(table: ir.Table) -> ir.Table:
-    return table.select(oid=table.oid.cast("string"), contact_id=table.contact_id.cast("string"),
-                        kind=table.kind.cast("string"), occurred_on=table.occurred_on,
-                        role=ibis.null().cast("string"))
+    return table.select(
+        oid=table.oid.cast("string"),
+        contact_id=table.contact_id.cast("string"),
+        kind=table.kind.cast("string"),
+        occurred_on=table.occurred_on,
+        role=ibis.null().cast("string"),
+    )
 
 
 def _count(condition: ir.BooleanValue) -> ir.IntegerScalar:
@@ -177,13 +210,19 @@ def _count(condition: ir.BooleanValue) -> ir.IntegerScalar:
 
 def _per_contact(store: Store, facts: ir.Table) -> ir.Table:
     grouped = facts.group_by(["oid", "contact_id"]).aggregate(
-        calls=_count(facts.kind == "call"), meetings=_count(facts.kind == "meeting"),
-        emails=_count(facts.kind == "email"), role=facts.role.max(),
+        calls=_count(facts.kind == "call"),
+        meetings=_count(facts.kind == "meeting"),
+        emails=_count(facts.kind == "email"),
+        role=facts.role.max(),
         last_on=facts.occurred_on.max(),
     )
     contact = store.table("contact").select(
-        cid="id", first_name="first_name", last_name="last_name", title="title",
-        seniority="seniority", function="function",
+        cid="id",
+        first_name="first_name",
+        last_name="last_name",
+        title="title",
+        seniority="seniority",
+        function="function",
     )
     joined = grouped.left_join(contact, grouped.contact_id == contact.cid)
     return joined.drop("cid")
@@ -196,6 +235,37 @@ def required_personas(offering: Offering) -> tuple[str, ...]:
     return tuple(p.describe() for p in offering.approvers)
 
 
+def previous_version(strategy: Strategy, version: Version) -> Version | None:
+    """The version in force just before ``version`` started, if any."""
+    earlier = [v for v in strategy.versions if v.effective_from < version.effective_from]
+    return max(earlier, key=lambda v: v.effective_from) if earlier else None
+
+
+def offering_id(product: str | None, *versions: Version | None) -> str:
+    """The id of the first of ``versions`` offering ``product``; "(no offering)" if none."""
+    for candidate in versions:
+        offering = candidate.offering_for_product(product) if candidate else None
+        if offering is not None:
+            return offering.id
+    return NO_OFFERING
+
+
+def new_offerings(version: Version, previous: Version | None) -> list[Offering]:
+    """Offerings in ``version`` that ``previous`` did not have (all of them if none are new)."""
+    before = {o.id for o in previous.offerings} if previous else set()
+    fresh = [o for o in version.offerings if o.id not in before]
+    return fresh or list(version.offerings)
+
+
+def classify(offerings: list[Offering], seniority: str | None, function: str | None) -> str:
+    """``approver`` of a new offering, ``non_approver`` of all of them, or ``unknown``."""
+    if seniority is None or function is None:
+        return "unknown"
+    if any(o.can_approve(seniority, function) for o in offerings):
+        return "approver"
+    return "non_approver"
+
+
 def _required_level(offering: Offering, seniority: str | None) -> bool:
     levels = {s for p in offering.approvers for s in p.seniority}
     return seniority is not None and (not levels or seniority in levels)
@@ -205,12 +275,18 @@ def _contact(row: dict[str, Any], offering: Offering | None) -> EngagedContact:
     name = " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p)
     seniority, function = row.get("seniority"), row.get("function")
     return EngagedContact(
-        contact_id=str(row["contact_id"]), name=name or str(row["contact_id"]),
-        title=row.get("title"), seniority=seniority, function=function,
+        contact_id=str(row["contact_id"]),
+        name=name or str(row["contact_id"]),
+        title=row.get("title"),
+        seniority=seniority,
+        function=function,
         can_approve=bool(offering and offering.can_approve(seniority, function)),
         at_required_level=bool(offering and _required_level(offering, seniority)),
-        calls=int(row["calls"] or 0), meetings=int(row["meetings"] or 0),
-        emails=int(row["emails"] or 0), role=row.get("role"), last_on=row.get("last_on"),
+        calls=int(row["calls"] or 0),
+        meetings=int(row["meetings"] or 0),
+        emails=int(row["emails"] or 0),
+        role=row.get("role"),
+        last_on=row.get("last_on"),
     )
 
 
@@ -221,11 +297,17 @@ def _blocked_by(offering: Offering, contact: EngagedContact) -> str | None:
     return None
 
 
-def _reasons(offering: Offering | None, product: str | None,
-             contacts: tuple[EngagedContact, ...], version: Version) -> tuple[str, ...]:
+def _reasons(
+    offering: Offering | None,
+    product: str | None,
+    contacts: tuple[EngagedContact, ...],
+    version: Version,
+) -> tuple[str, ...]:
     if offering is None:
-        return (f"product {product or '(none)'} belongs to no offering in {version.id}; "
-                "no approver rule applies",)
+        return (
+            f"product {product or '(none)'} belongs to no offering in {version.id}; "
+            "no approver rule applies",
+        )
     needs = " or ".join(required_personas(offering))
     if not contacts:
         return (f"no contact engaged — {offering.id} needs {needs}",)
@@ -246,21 +328,32 @@ def _reasons(offering: Offering | None, product: str | None,
 
 def _deal(row: dict[str, Any], rows: list[dict[str, Any]], version: Version) -> DealAuthority:
     offering = version.offering_for_product(row.get("product"))
-    contacts = tuple(sorted((_contact(r, offering) for r in rows),
-                            key=lambda c: (not c.can_approve, -c.meetings, -c.calls,
-                                           -c.emails, c.name)))
+    contacts = tuple(
+        sorted(
+            (_contact(r, offering) for r in rows),
+            key=lambda c: (not c.can_approve, -c.meetings, -c.calls, -c.emails, c.name),
+        )
+    )
     gap = None if offering is None else not any(c.can_approve for c in contacts)
     return DealAuthority(
-        opportunity_id=str(row["id"]), name=row.get("name"), account_id=row.get("account_id"),
-        account_name=row.get("account_name"), owner_id=row.get("owner_id"),
-        owner_name=row.get("owner_name"), team_id=row.get("team_id"),
-        amount=float(row.get("amount") or 0.0), stage=row.get("stage"),
-        product=row.get("product"), created_on=row.get("created_on"),
-        is_closed=not bool(row.get("open_now")), version=version.id,
+        opportunity_id=str(row["id"]),
+        name=row.get("name"),
+        account_id=row.get("account_id"),
+        account_name=row.get("account_name"),
+        owner_id=row.get("owner_id"),
+        owner_name=row.get("owner_name"),
+        team_id=row.get("team_id"),
+        amount=float(row.get("amount") or 0.0),
+        stage=row.get("stage"),
+        product=row.get("product"),
+        created_on=row.get("created_on"),
+        is_closed=not bool(row.get("open_now")),
+        version=version.id,
         offering_id=offering.id if offering else None,
         offering_name=offering.name if offering else None,
         required=required_personas(offering) if offering else (),
-        contacts=contacts, authority_gap=gap,
+        contacts=contacts,
+        authority_gap=gap,
         reasons=_reasons(offering, row.get("product"), contacts, version),
     )
 
@@ -269,8 +362,13 @@ def _deal(row: dict[str, Any], rows: list[dict[str, Any]], version: Version) -> 
 
 
 def deal_authority(
-    *, store: Store, strategy: Strategy, as_of: date, version: Version | None = None,
-    opportunity_ids: Iterable[str] | None = None, open_only: bool = True,
+    *,
+    store: Store,
+    strategy: Strategy,
+    as_of: date,
+    version: Version | None = None,
+    opportunity_ids: Iterable[str] | None = None,
+    open_only: bool = True,
 ) -> list[DealAuthority]:
     """Authority of every deal open on ``as_of`` (or the ones named), judged by ``version``
     (default: the version in force on ``as_of``), largest first."""
@@ -290,11 +388,18 @@ def explain_deal(
     *, store: Store, strategy: Strategy, opportunity_id: str, as_of: date
 ) -> DealAuthority:
     """One deal (open or closed) with its engaged contacts and whether anyone can approve."""
-    found = deal_authority(store=store, strategy=strategy, as_of=as_of,
-                           opportunity_ids=[opportunity_id], open_only=False)
+    found = deal_authority(
+        store=store,
+        strategy=strategy,
+        as_of=as_of,
+        opportunity_ids=[opportunity_id],
+        open_only=False,
+    )
     if not found:
-        raise NotFound(f"no opportunity {opportunity_id!r} created on or before {as_of}",
-                       "list open deals with: onstrategy deals gaps")
+        raise NotFound(
+            f"no opportunity {opportunity_id!r} created on or before {as_of}",
+            "list open deals with: onstrategy deals gaps",
+        )
     return found[0]
 
 
@@ -312,9 +417,10 @@ class GapReport:
     def by_offering(self) -> dict[str, dict[str, float]]:
         out: dict[str, dict[str, float]] = {}
         for deal in self.deals:
-            cell = out.setdefault(deal.offering_id or "(no offering)",
-                                  {"open": 0, "gapped": 0, "open_amount": 0.0,
-                                   "gapped_amount": 0.0})
+            cell = out.setdefault(
+                deal.offering_id or "(no offering)",
+                {"open": 0, "gapped": 0, "open_amount": 0.0, "gapped_amount": 0.0},
+            )
             cell["open"] += 1
             cell["open_amount"] += deal.amount
             if deal.authority_gap:
@@ -325,8 +431,11 @@ class GapReport:
     def as_dict(self) -> dict[str, Any]:
         gapped = self.gapped
         return {
-            "as_of": self.as_of, "version": self.version, "scope": self.scope,
-            "open_deals": len(self.deals), "gapped_deals": len(gapped),
+            "as_of": self.as_of,
+            "version": self.version,
+            "scope": self.scope,
+            "open_deals": len(self.deals),
+            "gapped_deals": len(gapped),
             "gapped_amount": round(sum(d.amount for d in gapped), 2),
             "by_offering": self.by_offering(),
             "deals": [d.as_dict() for d in gapped],
@@ -334,7 +443,11 @@ class GapReport:
 
 
 def authority_gaps(
-    *, store: Store, strategy: Strategy, as_of: date, rep: str | None = None,
+    *,
+    store: Store,
+    strategy: Strategy,
+    as_of: date,
+    rep: str | None = None,
     team: str | None = None,
 ) -> GapReport:
     """Open deals on ``as_of`` (of one rep or team if given); ``gapped`` lists those with a gap."""
@@ -342,19 +455,32 @@ def authority_gaps(
     if team:
         _check_team(store, team)
     deals = [
-        d for d in deal_authority(store=store, strategy=strategy, as_of=as_of)
+        d
+        for d in deal_authority(store=store, strategy=strategy, as_of=as_of)
         if (owner is None or d.owner_id == owner) and (team is None or d.team_id == team)
     ]
-    return GapReport(as_of=as_of, version=strategy.version_on(as_of).id, deals=deals,
-                     scope={"rep": owner, "team": team})
+    return GapReport(
+        as_of=as_of,
+        version=strategy.version_on(as_of).id,
+        deals=deals,
+        scope={"rep": owner, "team": team},
+    )
 
 
 def resolve_user(*, store: Store, who: str) -> str:
     """A user id from an id, an email or an exact name."""
     users = store.table("user_account")
     wanted = who.strip().lower()
-    hits = users.filter((users.id == who.strip()) | (users.email.lower() == wanted)
-                        | (users.name.lower() == wanted)).select("id").to_pyarrow().to_pylist()
+    hits = (
+        users.filter(
+            (users.id == who.strip())
+            | (users.email.lower() == wanted)
+            | (users.name.lower() == wanted)
+        )
+        .select("id")
+        .to_pyarrow()
+        .to_pylist()
+    )
     if not hits:
         raise NotFound(f"no user {who!r}", "give a user id, email or full name from users.csv")
     return str(hits[0]["id"])

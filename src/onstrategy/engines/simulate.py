@@ -163,8 +163,10 @@ def pick_versions(
     draft = strategy.version(version_id)
     current = strategy.version(against) if against else _in_force(strategy, draft, as_of)
     if current.id == draft.id:
-        raise InvalidInput(f"version {draft.id} would be compared with itself",
-                           "name the version to compare with: --against VERSION")
+        raise InvalidInput(
+            f"version {draft.id} would be compared with itself",
+            "name the version to compare with: --against VERSION",
+        )
     return draft, current
 
 
@@ -172,11 +174,13 @@ def _in_force(strategy: Strategy, draft: Version, as_of: date) -> Version:
     current = strategy.version_on(as_of)
     if current.id != draft.id:
         return current
-    earlier = [v for v in strategy.versions if v.effective_from < draft.effective_from]
-    if not earlier:
-        raise InvalidInput(f"version {draft.id} is the only version in force on {as_of}",
-                           "name the version to compare with: --against VERSION")
-    return max(earlier, key=lambda v: v.effective_from)
+    previous = authority.previous_version(strategy, draft)
+    if previous is None:
+        raise InvalidInput(
+            f"version {draft.id} is the only version in force on {as_of}",
+            "name the version to compare with: --against VERSION",
+        )
+    return previous
 
 
 # ------------------------------------------------------------------ ICP
@@ -186,16 +190,22 @@ def account_fits(*, store: Store, version: Version) -> dict[str, dict[str, Any]]
     """Every active account's fit row under ``version`` (criteria columns included)."""
     accounts = store.table("account")
     accounts = accounts.filter(accounts.gate_status == "active")
-    fitted = fit_table(table=accounts, key="id", version=version,
-                       list_entries=store.table("named_list_entry"))
+    fitted = fit_table(
+        table=accounts, key="id", version=version, list_entries=store.table("named_list_entry")
+    )
     return {str(row["id"]): row for row in fitted.to_pyarrow().to_pylist()}
 
 
 def _fit_view(row: dict[str, Any], version: Version) -> dict[str, Any]:
     fit = explain(row, version=version)
-    return {"score": fit.score, "tier": fit.tier, "in_profile": fit.in_profile,
-            "segment": fit.segment, "version": version.id,
-            "reasons": [("✓ " if r.met else "✗ ") + r.text for r in fit.reasons]}
+    return {
+        "score": fit.score,
+        "tier": fit.tier,
+        "in_profile": fit.in_profile,
+        "segment": fit.segment,
+        "version": version.id,
+        "reasons": [("✓ " if r.met else "✗ ") + r.text for r in fit.reasons],
+    }
 
 
 def _direction(before: dict[str, Any], after: dict[str, Any]) -> str | None:
@@ -207,15 +217,28 @@ def _direction(before: dict[str, Any], after: dict[str, Any]) -> str | None:
     return None
 
 
-def fit_changes(*, before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]],
-                current: Version, draft: Version) -> list[FitChange]:
+def fit_changes(
+    *,
+    before: dict[str, dict[str, Any]],
+    after: dict[str, dict[str, Any]],
+    current: Version,
+    draft: Version,
+) -> list[FitChange]:
     out = []
     for account_id, row in before.items():
         direction = _direction(row, after[account_id])
         if direction is None:
             continue
-        out.append(FitChange(account_id, row.get("name"), row.get("owner_id"), direction,
-                             _fit_view(row, current), _fit_view(after[account_id], draft)))
+        out.append(
+            FitChange(
+                account_id,
+                row.get("name"),
+                row.get("owner_id"),
+                direction,
+                _fit_view(row, current),
+                _fit_view(after[account_id], draft),
+            )
+        )
     return sorted(out, key=lambda c: (c.direction, -c.after["score"], c.account_id))
 
 
@@ -234,10 +257,15 @@ def _named_lists(store: Store) -> dict[str, frozenset[str]]:
 def _record(row: dict[str, Any], lists: dict[str, frozenset[str]]) -> TerritoryRecord:
     account_id = str(row["id"])
     return TerritoryRecord(
-        id=account_id, account_id=account_id, country=row.get("country"),
-        state=row.get("state"), postal_code=row.get("postal_code"),
-        industry=row.get("industry"), employees=row.get("employees"),
-        named_lists=lists.get(account_id, frozenset()))
+        id=account_id,
+        account_id=account_id,
+        country=row.get("country"),
+        state=row.get("state"),
+        postal_code=row.get("postal_code"),
+        industry=row.get("industry"),
+        employees=row.get("employees"),
+        named_lists=lists.get(account_id, frozenset()),
+    )
 
 
 def coverage(version: Version, user_ids: dict[str, str]) -> dict[str | None, dict[str, int]]:
@@ -266,9 +294,12 @@ class _Owners:
     already_outside: int
 
 
-def _owners(rows: dict[str, dict[str, Any]], lists: dict[str, frozenset[str]],
-            versions: tuple[Version, Version], covers: tuple[dict[str | None, dict[str, int]], ...],
-            ) -> _Owners:
+def _owners(
+    rows: dict[str, dict[str, Any]],
+    lists: dict[str, frozenset[str]],
+    versions: tuple[Version, Version],
+    covers: tuple[dict[str | None, dict[str, int]], ...],
+) -> _Owners:
     result = _Owners({}, [], 0)
     movers: list[tuple[str, Any, Any]] = []
     for account_id in sorted(rows):
@@ -284,13 +315,18 @@ def _owners(rows: dict[str, dict[str, Any]], lists: dict[str, frozenset[str]],
         elif before.territory_id != after.territory_id:
             result.changes.append(_change(row, before, after, None))
     _place(result, rows, movers, covers[1])
-    result.changes.sort(key=lambda c: (c.new_owner_id is None, c.territory_after or "",
-                                       c.account_id))
+    result.changes.sort(
+        key=lambda c: (c.new_owner_id is None, c.territory_after or "", c.account_id)
+    )
     return result
 
 
-def _place(result: _Owners, rows: dict[str, dict[str, Any]], movers: list[tuple[str, Any, Any]],
-           cover: dict[str | None, dict[str, int]]) -> None:
+def _place(
+    result: _Owners,
+    rows: dict[str, dict[str, Any]],
+    movers: list[tuple[str, Any, Any]],
+    cover: dict[str | None, dict[str, int]],
+) -> None:
     """Give each moving account to the covering rep with the most spare capacity."""
     load: dict[str, int] = {}
     for owner in result.after.values():
@@ -307,23 +343,34 @@ def _place(result: _Owners, rows: dict[str, dict[str, Any]], movers: list[tuple[
         result.changes.append(_change(rows[account_id], before, after, rep))
 
 
-def _change(row: dict[str, Any], before: Any, after: Any, new_owner: str | None
-            ) -> TerritoryChange:
+def _change(row: dict[str, Any], before: Any, after: Any, new_owner: str | None) -> TerritoryChange:
     if before.territory_id != after.territory_id:
         why = f"territory {before.territory_id or '(none)'} → {after.territory_id or '(none)'}"
     else:
         why = f"the owner does not cover {after.territory_id} under {after.version}"
     matched = tuple(after.reasons) or ("no territory of the draft covers the account",)
-    return TerritoryChange(str(row["id"]), row.get("name"), before.territory_id,
-                           after.territory_id, row.get("owner_id"), new_owner, (why, *matched))
+    return TerritoryChange(
+        str(row["id"]),
+        row.get("name"),
+        before.territory_id,
+        after.territory_id,
+        row.get("owner_id"),
+        new_owner,
+        (why, *matched),
+    )
 
 
 # ------------------------------------------------------------------ rep load
 
 
-def _loads(*, fits: tuple[dict[str, dict[str, Any]], ...], owners: _Owners,
-           open_deals: list[authority.DealAuthority], caps: tuple[dict[str, int], ...],
-           users: dict[str, dict[str, Any]]) -> list[RepLoad]:
+def _loads(
+    *,
+    fits: tuple[dict[str, dict[str, Any]], ...],
+    owners: _Owners,
+    open_deals: list[authority.DealAuthority],
+    caps: tuple[dict[str, int], ...],
+    users: dict[str, dict[str, Any]],
+) -> list[RepLoad]:
     loads: dict[str, RepLoad] = {}
 
     def rep(rep_id: str) -> RepLoad:
@@ -355,12 +402,12 @@ def _loads(*, fits: tuple[dict[str, dict[str, Any]], ...], owners: _Owners,
 Deals = list[authority.DealAuthority]
 
 
-def gap_changes(before: Iterable[authority.DealAuthority],
-                after: Iterable[authority.DealAuthority]) -> dict[str, Deals]:
+def gap_changes(
+    before: Iterable[authority.DealAuthority], after: Iterable[authority.DealAuthority]
+) -> dict[str, Deals]:
     """Deals gapped under the draft (newly or still) and those the draft would close."""
     was = {d.opportunity_id: d.authority_gap for d in before}
-    out: dict[str, Deals] = {
-        "newly_gapped": [], "still_gapped": [], "no_longer_gapped": []}
+    out: dict[str, Deals] = {"newly_gapped": [], "still_gapped": [], "no_longer_gapped": []}
     for deal in after:
         if deal.authority_gap:
             out["still_gapped" if was.get(deal.opportunity_id) else "newly_gapped"].append(deal)
@@ -372,27 +419,44 @@ def gap_changes(before: Iterable[authority.DealAuthority],
 # ------------------------------------------------------------------ entry point
 
 
-def simulate(*, store: Store, strategy: Strategy, version_id: str, as_of: date,
-             against: str | None = None) -> Simulation:
+def simulate(
+    *, store: Store, strategy: Strategy, version_id: str, as_of: date, against: str | None = None
+) -> Simulation:
     """What ``version_id`` would change on the store's records as of ``as_of`` (read-only)."""
-    draft, current = pick_versions(strategy=strategy, version_id=version_id, against=against,
-                                   as_of=as_of)
+    draft, current = pick_versions(
+        strategy=strategy, version_id=version_id, against=against, as_of=as_of
+    )
     fits = (account_fits(store=store, version=current), account_fits(store=store, version=draft))
-    users = {str(u["id"]): u for u in store.table("user_account").select(
-        "id", "name", "email").to_pyarrow().to_pylist()}
+    users = {
+        str(u["id"]): u
+        for u in store.table("user_account").select("id", "name", "email").to_pyarrow().to_pylist()
+    }
     ids = {k.lower(): k for k in users} | {
-        str(u["email"]).lower(): k for k, u in users.items() if u.get("email")}
+        str(u["email"]).lower(): k for k, u in users.items() if u.get("email")
+    }
     covers = (coverage(current, ids), coverage(draft, ids))
     owners = _owners(fits[0], _named_lists(store), (current, draft), covers)
-    deals_before = authority.deal_authority(store=store, strategy=strategy, as_of=as_of,
-                                            version=current)
-    deals_after = authority.deal_authority(store=store, strategy=strategy, as_of=as_of,
-                                           version=draft)
-    loads = _loads(fits=fits, owners=owners, open_deals=deals_before,
-                   caps=(capacities(covers[0]), capacities(covers[1])), users=users)
+    deals_before = authority.deal_authority(
+        store=store, strategy=strategy, as_of=as_of, version=current
+    )
+    deals_after = authority.deal_authority(
+        store=store, strategy=strategy, as_of=as_of, version=draft
+    )
+    loads = _loads(
+        fits=fits,
+        owners=owners,
+        open_deals=deals_before,
+        caps=(capacities(covers[0]), capacities(covers[1])),
+        users=users,
+    )
     return Simulation(
-        version=draft.id, against=current.id, as_of=as_of,
+        version=draft.id,
+        against=current.id,
+        as_of=as_of,
         fit_changes=fit_changes(before=fits[0], after=fits[1], current=current, draft=draft),
-        territory_changes=owners.changes, already_outside=owners.already_outside, loads=loads,
+        territory_changes=owners.changes,
+        already_outside=owners.already_outside,
+        loads=loads,
         deals=gap_changes(deals_before, deals_after),
-        names={k: str(u.get("name") or k) for k, u in users.items()})
+        names={k: str(u.get("name") or k) for k, u in users.items()},
+    )
