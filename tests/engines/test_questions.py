@@ -62,13 +62,38 @@ def test_a_lone_or_handing_over_the_floor_is_a_question() -> None:
 
 
 def test_a_transcript_that_marks_questions_is_trusted_on_full_stops() -> None:
-    texts = ["Do you use Salesforce today.", "Walk me through the hand-off.", "Is that right?"]
-    speakers = ["rep", "rep", "rep"]
-    assert detect_questions(texts, speakers) == [None, "open", "closed"]
+    texts = [
+        "Do you use Salesforce today?",
+        "Is the budget approved?",
+        "Is that the only team using it.",
+        "Walk me through the hand-off.",
+    ]
+    speakers = ["rep"] * 4
+    assert detect_questions(texts, speakers) == ["closed", "closed", None, "open"]
     unmarked = [text.rstrip("?.") for text in texts]
-    assert detect_questions(unmarked, speakers) == ["closed", "open", "closed"]
+    assert detect_questions(unmarked, speakers) == ["closed", "closed", "closed", "open"]
 
 
 def test_texts_and_speakers_must_line_up() -> None:
     with pytest.raises(ValueError, match="same length"):
         detect_questions(["do you"], [])
+
+
+def test_a_transcript_that_puts_full_stops_on_its_questions_is_not_trusted_on_them() -> None:
+    texts = ["Do you use Salesforce today.", "Is the budget approved.", "Is that right?"]
+    assert detect_questions(texts, ["rep", "rep", "rep"]) == ["closed", "closed", "closed"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("That makes sense. How do you decide which accounts to call?", "open"),
+        ("Got it, thanks. Who signs off on it? We can wait.", "closed"),
+        ("we looked at the p. file format", None),
+        ("that makes sense so how do you decide which accounts to call", "open"),
+        ("we tried that before but is the budget still there", "closed"),
+        ("we grew thirty percent so the team is bigger now", None),
+    ],
+)
+def test_a_question_later_in_a_speakers_turn(text: str, kind: str | None) -> None:
+    assert classify_question(text) == kind

@@ -203,18 +203,29 @@ def detect_questions(texts: Sequence[str], speakers: Sequence[str]) -> list[Ques
     """:func:`classify_question` for each utterance of a conversation, in order, plus what
     only the whole conversation tells:
 
-    * a transcript that marks questions (a ``?`` anywhere) is trusted to mark them all, so
-      a sentence ending in a full stop is a statement however it is worded;
+    * a transcript that marks its questions (most utterances worded as questions carry a
+      ``?``) is trusted to mark them all, so a sentence ending in a full stop is a statement
+      however it is worded - unless it asks for a story (``walk me through it.``);
     * a lone ``or`` that trails the same speaker's question, or that ends the speaker's
       turn (``... do you want to go first`` / ``or``), offers an alternative: closed."""
     if len(texts) != len(speakers):
         raise ValueError("texts and speakers must have the same length")
-    marked = any("?" in text for text in texts)
-    kinds = [classify_question(text, marked=marked) for text in texts]
+    kinds = [classify_question(text) for text in texts]
+    if _marks_its_questions(texts, kinds):
+        kinds = [
+            classify_question(text, marked=True) if kind and "." in text else kind
+            for text, kind in zip(texts, kinds, strict=True)
+        ]
     for i, text in enumerate(texts):
         if kinds[i] is None and _trailing_or(text) and _ends_question(kinds, speakers, i):
             kinds[i] = "closed"
     return kinds
+
+
+def _marks_its_questions(texts: Sequence[str], kinds: list[QuestionKind | None]) -> bool:
+    """At least half the utterances found to be questions carry a question mark."""
+    found = [text for text, kind in zip(texts, kinds, strict=True) if kind]
+    return bool(found) and 2 * sum("?" in text for text in found) >= len(found)
 
 
 def _trailing_or(text: str) -> bool:
