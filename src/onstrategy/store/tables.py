@@ -421,3 +421,6 @@ call_metric = Table(
     Column("longest_monologue_basis", String(10), nullable=True),  # seconds | words
     Column("duration_seconds", Float, nullable=True),
 )
+# issue 3 (migration rt02_routing_load_indexes): a rep's load counted from an index alone
+Index("ix_account_owner_gate", account.c.owner_id, account.c.gate_status)
+Index("ix_lead_owner_status", lead.c.owner_id, lead.c.status, lead.c.created_on)
