@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import random
+import importlib.util
 import socket
-from collections import defaultdict
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -200,49 +200,39 @@ def test_thresholds_are_keyword_parameters() -> None:
 
 
 # --------------------------------------------------------------------------- real data
-VARIANTS = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "data"
-    / "companies"
-    / "company_graph_variants.csv"
-)
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_matching_accuracy.py"
+
+
+def _accuracy_bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_matching_accuracy", BENCH)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.mark.realdata
-def test_precision_on_held_out_company_graph_sample() -> None:
-    """Held-out clusters of the company graph; the figures and their limits are in the
-    benchmark (benchmarks/bench_matching_accuracy.py) and the report."""
-    if not VARIANTS.exists():
-        pytest.skip(f"{VARIANTS} not found")
-    clusters: dict[str, list[str]] = defaultdict(list)
-    with VARIANTS.open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            clusters[row["cluster_id"]].append(row["normalized_name"])
-    rng = random.Random(11)
-    ids = sorted(c for c, names in clusters.items() if len(set(names)) >= 2)
-    rng.shuffle(ids)
-    absent = set(ids[:300])
-    held_out = ids[:3000]  # the benchmark tunes on other seeds' splits; this sample is fixed
-    references = [
-        MatchRecord(c, min(set(clusters[c]), key=lambda n: (len(n), n)))
-        for c in ids
-        if c not in absent
-    ]
-    index = AccountIndex.build(references)
-    right = wrong = present = 0
-    for cid in held_out:
-        canon = min(set(clusters[cid]), key=lambda n: (len(n), n))
-        for name in sorted(set(clusters[cid]) - {canon})[:2]:
-            # name-evident: the query contains every word of the account's name
-            if not set(canon.split()) <= set(name.split()):
-                continue
-            result = index.match(MatchRecord(cid, name))
-            present += cid not in absent
-            if result.status == "matched":
-                right += result.to_id == cid
-                wrong += result.to_id != cid
-    precision = right / max(right + wrong, 1)
-    recall = right / max(present, 1)
-    assert precision >= 0.95, (precision, recall)
-    assert recall >= 0.60, (precision, recall)
+def test_held_out_company_graph() -> None:
+    """The benchmark's held-out clusters (seed 7), one query per cluster.
+
+    On every held-out query, precision is ~0.90 (many "wrong" matches are a parent or
+    subsidiary the data files as another company) and recall ~0.5 (half the variants
+    share no word with the account's name: "gmail" for Google). Where the query holds the
+    account's whole name, precision must stay >= 0.95; the recall floors guard against
+    regressions (see the report and the benchmark for the figures).
+    """
+    bench = _accuracy_bench()
+    if not bench.VARIANTS.exists():
+        pytest.skip(f"{bench.VARIANTS} not found")
+    clusters = bench.load_clusters()
+    references, queries, canon = bench.build_sets(clusters, seed=7, cap=1, absent=0.15)
+    held_out = [q for q in queries if q.split == "held-out"]
+    tallies = bench.evaluate(AccountIndex.build(references), held_out, canon)
+    evident = tallies["held-out, contains canonical"]
+    overall = tallies["held-out"]
+    assert evident.precision >= 0.95, evident.line("contains canonical")
+    assert evident.recall >= 0.60, evident.line("contains canonical")
+    assert overall.precision >= 0.88, overall.line("all")
+    assert overall.recall >= 0.45, overall.line("all")
