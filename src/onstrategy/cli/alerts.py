@@ -29,23 +29,35 @@ def alerts(
     """Who drifts from the strategy, and which deals and accounts show it."""
     cli = get_ctx(ctx)
     day = parse_day(as_of, "--as-of") if as_of else date.today()
-    built = drift_alerts(store=cli.store, strategy=cli.strategy(), as_of=day,
-                         window_days=window, now=datetime.now().astimezone(), team=team)
+    built = drift_alerts(
+        store=cli.store,
+        strategy=cli.strategy(),
+        as_of=day,
+        window_days=window,
+        now=datetime.now().astimezone(),
+        team=team,
+    )
     if as_json:
         print_json(built.as_dict())
         return
-    console.print(f"[bold]{len(built.alerts)} drift alerts[/] {built.date_from} → {day} "
-                  f"(goals of {built.version})", highlight=False)
+    console.print(
+        f"[bold]{len(built.alerts)} drift alerts[/] {built.date_from} → {day} "
+        f"(goals of {built.version})",
+        highlight=False,
+    )
     for alert in built.alerts:
-        who = f"{alert.name}" + (f" ({alert.team})" if alert.level == "rep" and alert.team
-                                 else "")
-        console.print(f"\n[bold red]▲[/] [bold]{who}[/] — {LABELS[alert.kind]}\n  "
-                      f"{alert.summary}", highlight=False)
+        who = f"{alert.name}" + (f" ({alert.team})" if alert.level == "rep" and alert.team else "")
+        console.print(
+            f"\n[bold red]▲[/] [bold]{who}[/] — {LABELS[alert.kind]}\n  {alert.summary}",
+            highlight=False,
+        )
         for row in alert.evidence[:evidence]:
             console.print("    · " + _evidence(row), highlight=False)
         if alert.evidence_count > evidence:
-            console.print(f"    … and {alert.evidence_count - evidence} more "
-                          "(--evidence N or --json)", highlight=False)
+            console.print(
+                f"    … and {alert.evidence_count - evidence} more (--evidence N or --json)",
+                highlight=False,
+            )
 
 
 def _evidence(row: dict[str, object]) -> str:
@@ -53,5 +65,7 @@ def _evidence(row: dict[str, object]) -> str:
         amount = float(row["amount"] or 0)  # type: ignore[arg-type]
         account = row.get("account_name") or row.get("account_id") or "no account"
         return f"{row['opportunity_id']} {row['name']} — {amount:,.0f} ({account})"
-    return (f"{row['account_name']} ({row['account_id']}): {row['hours']} h, "
-            f"{row['emails']} emails, cost {float(row['cost'] or 0):,.0f}")  # type: ignore[arg-type]
+    return (
+        f"{row['account_name']} ({row['account_id']}): {row['hours']} h, "
+        f"{row['emails']} emails, cost {float(row['cost'] or 0):,.0f}"
+    )  # type: ignore[arg-type]

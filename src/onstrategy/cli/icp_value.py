@@ -12,9 +12,14 @@ from onstrategy.cli.common import console, get_ctx, print_json
 from onstrategy.cli.report import parse_day
 from onstrategy.reports.icp_value import icp_value_report
 
-ROWS = (("win_rate", "win rate", "pct"), ("deal_size", "avg won deal", "money"),
-        ("discount", "discount", "pct"), ("cycle_days", "cycle (days)", "num"),
-        ("repeat", "repeat business", "pct"), ("value_per_deal", "won per closed deal", "money"))
+ROWS = (
+    ("win_rate", "win rate", "pct"),
+    ("deal_size", "avg won deal", "money"),
+    ("discount", "discount", "pct"),
+    ("cycle_days", "cycle (days)", "num"),
+    ("repeat", "repeat business", "pct"),
+    ("value_per_deal", "won per closed deal", "money"),
+)
 
 
 def icp_value(
@@ -29,10 +34,13 @@ def icp_value(
     intervals and sample sizes, and the off-profile segments that do well."""
     cli = get_ctx(ctx)
     built = icp_value_report(
-        store=cli.store, strategy=cli.strategy(),
+        store=cli.store,
+        strategy=cli.strategy(),
         date_from=parse_day(date_from, "--from") if date_from else None,
         date_to=parse_day(date_to, "--to") if date_to else None,
-        version_id=version, now=datetime.now().astimezone())
+        version_id=version,
+        now=datetime.now().astimezone(),
+    )
     data = built.as_dict(top=None if as_json else segments)
     if as_json:
         print_json(data)
@@ -57,19 +65,31 @@ def _cell(est: dict[str, Any], kind: str) -> str:
 
 
 def _print_version(block: dict[str, Any], top: int) -> None:
-    table = Table("", "ICP", "non-ICP", title=f"Version {block['version']}",
-                  title_justify="left")
+    table = Table("", "ICP", "non-ICP", title=f"Version {block['version']}", title_justify="left")
     for key, label, kind in ROWS:
         table.add_row(label, _cell(block["icp"][key], kind), _cell(block["non_icp"][key], kind))
     console.print(table)
     for line in block["verdict"]:
         console.print(f"• {line}", highlight=False)
-    segs = Table("segment", "closed", "win rate", "discount", "won per deal", "vs ICP", "hint",
-                 title="Off-profile segments", title_justify="left")
+    segs = Table(
+        "segment",
+        "closed",
+        "win rate",
+        "discount",
+        "won per deal",
+        "vs ICP",
+        "hint",
+        title="Off-profile segments",
+        title_justify="left",
+    )
     for seg in block["segments"][:top]:
-        segs.add_row(f"{seg['industry']}, {seg['employees']}", str(seg["closed"]),
-                     _cell(seg["win_rate"], "pct"), _fmt(seg["discount"]["value"], "pct"),
-                     _fmt(seg["value_per_deal"]["value"], "money"),
-                     "–" if seg["lift"] is None else f"{seg['lift']:.2f}×",
-                     f"[green]{seg['hint']}[/]" if seg["hint"] else "")
+        segs.add_row(
+            f"{seg['industry']}, {seg['employees']}",
+            str(seg["closed"]),
+            _cell(seg["win_rate"], "pct"),
+            _fmt(seg["discount"]["value"], "pct"),
+            _fmt(seg["value_per_deal"]["value"], "money"),
+            "–" if seg["lift"] is None else f"{seg['lift']:.2f}×",
+            f"[green]{seg['hint']}[/]" if seg["hint"] else "",
+        )
     console.print(segs)

@@ -33,8 +33,12 @@ from onstrategy.reports.effort import activity_facts, off_icp_accounts
 from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Strategy
 
-KINDS = ("pipeline_below_goal", "bookings_below_goal", "off_icp_hours_above_max",
-         "unexcused_off_profile")
+KINDS = (
+    "pipeline_below_goal",
+    "bookings_below_goal",
+    "off_icp_hours_above_max",
+    "unexcused_off_profile",
+)
 EVIDENCE_ROWS = 10
 
 
@@ -75,10 +79,15 @@ class AlertsReport:
     generated_at: datetime
 
     def as_dict(self) -> dict[str, Any]:
-        return {"as_of": self.as_of.isoformat(), "window_days": self.window_days,
-                "from": self.date_from.isoformat(), "version": self.version,
-                "goals": self.goals, "alerts": [a.as_dict() for a in self.alerts],
-                "generated_at": self.generated_at.isoformat(timespec="seconds")}
+        return {
+            "as_of": self.as_of.isoformat(),
+            "window_days": self.window_days,
+            "from": self.date_from.isoformat(),
+            "version": self.version,
+            "goals": self.goals,
+            "alerts": [a.as_dict() for a in self.alerts],
+            "generated_at": self.generated_at.isoformat(timespec="seconds"),
+        }
 
 
 # ------------------------------------------------------------------ evidence
@@ -89,13 +98,20 @@ def deal_evidence(*, store: Store, strategy: Strategy, lo: date, hi: date) -> li
     alignment report: by the ICP in force on the day it was created or won."""
     opp = store.table("opportunity")
     a, b = ibis.literal(lo, "date"), ibis.literal(hi, "date")
-    cols = {"id": opp.id, "name": opp.name, "account_id": opp.account_id,
-            "owner_id": opp.owner_id, "amount": opp.amount.cast("float64").fill_null(0.0),
-            "stage": opp.stage}
+    cols = {
+        "id": opp.id,
+        "name": opp.name,
+        "account_id": opp.account_id,
+        "owner_id": opp.owner_id,
+        "amount": opp.amount.cast("float64").fill_null(0.0),
+        "stage": opp.stage,
+    }
     created = opp.filter(opp.created_on.between(a, b)).select(
-        metric=ibis.literal("pipeline"), event_date=opp.created_on, **cols)
+        metric=ibis.literal("pipeline"), event_date=opp.created_on, **cols
+    )
     won = opp.filter(opp.is_won, opp.closed_on.between(a, b)).select(
-        metric=ibis.literal("bookings"), event_date=opp.closed_on, **cols)
+        metric=ibis.literal("bookings"), event_date=opp.closed_on, **cols
+    )
     fits = account_icp_over_time(store=store, strategy=strategy)
     facts: ir.Table = icp_at(ibis.union(created, won), fits, "account_id")
     rows: list[dict[str, Any]] = facts.to_pyarrow().to_pylist()
@@ -106,15 +122,23 @@ def deal_evidence(*, store: Store, strategy: Strategy, lo: date, hi: date) -> li
 
 
 def drift_alerts(
-    *, store: Store, strategy: Strategy, as_of: date, window_days: int = 90, now: datetime,
-    min_deals: int = 3, min_hours: float = 5.0, team: str | None = None,
+    *,
+    store: Store,
+    strategy: Strategy,
+    as_of: date,
+    window_days: int = 90,
+    now: datetime,
+    min_deals: int = 3,
+    min_hours: float = 5.0,
+    team: str | None = None,
 ) -> AlertsReport:
     """Reps and teams drifting from the strategy over the trailing window, with evidence."""
     if window_days < 1:
         raise InvalidInput("the window must be at least one day", "e.g. --window 90")
     start = as_of - timedelta(days=window_days - 1)
-    report = alignment_report(store=store, strategy=strategy, date_from=start, date_to=as_of,
-                              now=now)
+    report = alignment_report(
+        store=store, strategy=strategy, date_from=start, date_to=as_of, now=now
+    )
     deals = deal_evidence(store=store, strategy=strategy, lo=start, hi=as_of)
     hours = _hour_evidence(store, strategy, start, as_of)
     flags = unexcused_off_profile(store=store, strategy=strategy, as_of=as_of)
@@ -127,8 +151,15 @@ def drift_alerts(
             continue
         alerts += context.share_alerts(shares, _members(shares, report.reps))
     alerts += _flag_alerts(flags, report.reps, team)
-    return AlertsReport(as_of, window_days, start, version.id,
-                        {**report.goals, "off_icp_hours_max": limit}, _ordered(alerts), now)
+    return AlertsReport(
+        as_of,
+        window_days,
+        start,
+        version.id,
+        {**report.goals, "off_icp_hours_max": limit},
+        _ordered(alerts),
+        now,
+    )
 
 
 def _members(shares: Shares, reps: list[Shares]) -> set[str]:
@@ -138,8 +169,10 @@ def _members(shares: Shares, reps: list[Shares]) -> set[str]:
 def _hour_evidence(store: Store, strategy: Strategy, lo: date, hi: date) -> list[dict[str, Any]]:
     facts = activity_facts(store=store, strategy=strategy, date_from=lo, date_to=hi)
     rows: list[dict[str, Any]] = off_icp_accounts(facts).to_pyarrow().to_pylist()
-    names = {a["id"]: a["name"] for a in
-             store.table("account").select("id", "name").to_pyarrow().to_pylist()}
+    names = {
+        a["id"]: a["name"]
+        for a in store.table("account").select("id", "name").to_pyarrow().to_pylist()
+    }
     for row in rows:
         row["account_name"] = names.get(row["account_id"] or "", "(no account)")
     return rows
@@ -155,8 +188,11 @@ class _Context:
     min_hours: float
 
     def share_alerts(self, shares: Shares, members: set[str]) -> list[Alert]:
-        out = [a for metric in ("pipeline", "bookings")
-               if (a := self._share_alert(shares, metric, members)) is not None]
+        out = [
+            a
+            for metric in ("pipeline", "bookings")
+            if (a := self._share_alert(shares, metric, members)) is not None
+        ]
         hours = self._hours_alert(shares, members)
         return out + ([hours] if hours else [])
 
@@ -170,43 +206,89 @@ class _Context:
         mine = [d for d in every if not d["is_icp"]]
         noun = "new pipeline" if metric == "pipeline" else "bookings"
         off = shares.totals[metric] - shares.icp[metric]
-        summary = (f"{share:.0%} of {noun} from ICP accounts, goal {goal:.0%}: "
-                   f"{off:,.0f} of {shares.totals[metric]:,.0f} is off-ICP in {len(mine)} deals")
-        return _alert(f"{metric}_below_goal", shares, share, goal, summary,
-                      [_deal_row(d) for d in sorted(mine, key=lambda d: -d["amount"])],
-                      "amount")
+        summary = (
+            f"{share:.0%} of {noun} from ICP accounts, goal {goal:.0%}: "
+            f"{off:,.0f} of {shares.totals[metric]:,.0f} is off-ICP in {len(mine)} deals"
+        )
+        return _alert(
+            f"{metric}_below_goal",
+            shares,
+            share,
+            goal,
+            summary,
+            [_deal_row(d) for d in sorted(mine, key=lambda d: -d["amount"])],
+            "amount",
+        )
 
     def _hours_alert(self, shares: Shares, members: set[str]) -> Alert | None:
         total, icp = shares.totals["hours"], shares.icp["hours"]
         if total < self.min_hours or (total - icp) / total <= self.hours_max:
             return None
-        mine = sorted((h for h in self.hours if h["owner_id"] in members),
-                      key=lambda h: -(h["hours"] or 0.0))
+        mine = sorted(
+            (h for h in self.hours if h["owner_id"] in members), key=lambda h: -(h["hours"] or 0.0)
+        )
         off = total - icp
-        summary = (f"{off / total:.0%} of {total:,.1f} selling hours on off-ICP accounts, "
-                   f"limit {self.hours_max:.0%} (cost {sum(h['cost'] for h in mine):,.0f})")
-        return _alert("off_icp_hours_above_max", shares, off / total, self.hours_max, summary,
-                      [_hours_row(h) for h in mine], "hours")
+        summary = (
+            f"{off / total:.0%} of {total:,.1f} selling hours on off-ICP accounts, "
+            f"limit {self.hours_max:.0%} (cost {sum(h['cost'] for h in mine):,.0f})"
+        )
+        return _alert(
+            "off_icp_hours_above_max",
+            shares,
+            off / total,
+            self.hours_max,
+            summary,
+            [_hours_row(h) for h in mine],
+            "hours",
+        )
 
 
-def _alert(kind: str, shares: Shares, value: float, goal: float | None, summary: str,
-           rows: list[dict[str, Any]], measure: str) -> Alert:
-    return Alert(kind, shares.level, shares.id, shares.name, shares.team, round(value, 4),
-                 goal, summary, rows[:EVIDENCE_ROWS],
-                 round(sum(r[measure] for r in rows), 2), len(rows))
+def _alert(
+    kind: str,
+    shares: Shares,
+    value: float,
+    goal: float | None,
+    summary: str,
+    rows: list[dict[str, Any]],
+    measure: str,
+) -> Alert:
+    return Alert(
+        kind,
+        shares.level,
+        shares.id,
+        shares.name,
+        shares.team,
+        round(value, 4),
+        goal,
+        summary,
+        rows[:EVIDENCE_ROWS],
+        round(sum(r[measure] for r in rows), 2),
+        len(rows),
+    )
 
 
 def _deal_row(d: dict[str, Any]) -> dict[str, Any]:
-    return {"opportunity_id": d["id"], "name": d["name"], "account_id": d["account_id"],
-            "owner_id": d["owner_id"], "amount": round(d["amount"], 2), "stage": d["stage"],
-            "on": d["event_date"]}
+    return {
+        "opportunity_id": d["id"],
+        "name": d["name"],
+        "account_id": d["account_id"],
+        "owner_id": d["owner_id"],
+        "amount": round(d["amount"], 2),
+        "stage": d["stage"],
+        "on": d["event_date"],
+    }
 
 
 def _hours_row(h: dict[str, Any]) -> dict[str, Any]:
-    return {"account_id": h["account_id"], "account_name": h["account_name"],
-            "owner_id": h["owner_id"], "hours": round(h["hours"] or 0.0, 2),
-            "emails": int(h["emails"] or 0), "cost": round(h["cost"] or 0.0, 2),
-            "last_activity_on": h["last_on"]}
+    return {
+        "account_id": h["account_id"],
+        "account_name": h["account_name"],
+        "owner_id": h["owner_id"],
+        "hours": round(h["hours"] or 0.0, 2),
+        "emails": int(h["emails"] or 0),
+        "cost": round(h["cost"] or 0.0, 2),
+        "last_activity_on": h["last_on"],
+    }
 
 
 def _flag_alerts(flags: list[Flag], reps: list[Shares], team: str | None) -> list[Alert]:
@@ -218,15 +300,39 @@ def _flag_alerts(flags: list[Flag], reps: list[Shares], team: str | None) -> lis
     out = []
     for rep_id, mine in by_rep.items():
         amount = sum(f.amount for f in mine)
-        summary = (f"{len(mine)} open off-profile deals ({amount:,.0f}) without an approved "
-                   "exception: ask for a rationale or let them go")
-        rows = [{"opportunity_id": f.opportunity_id, "name": f.name,
-                 "account_id": f.account_id, "account_name": f.account_name,
-                 "amount": f.amount, "stage": f.stage, "fit_tier": f.fit_tier,
-                 "why": f.why[:2], "exception_status": f.exception_status} for f in mine]
-        out.append(Alert("unexcused_off_profile", "rep", rep_id, names.get(rep_id, rep_id),
-                         mine[0].team_id, round(amount, 2), None, summary,
-                         rows[:EVIDENCE_ROWS], round(amount, 2), len(rows)))
+        summary = (
+            f"{len(mine)} open off-profile deals ({amount:,.0f}) without an approved "
+            "exception: ask for a rationale or let them go"
+        )
+        rows = [
+            {
+                "opportunity_id": f.opportunity_id,
+                "name": f.name,
+                "account_id": f.account_id,
+                "account_name": f.account_name,
+                "amount": f.amount,
+                "stage": f.stage,
+                "fit_tier": f.fit_tier,
+                "why": f.why[:2],
+                "exception_status": f.exception_status,
+            }
+            for f in mine
+        ]
+        out.append(
+            Alert(
+                "unexcused_off_profile",
+                "rep",
+                rep_id,
+                names.get(rep_id, rep_id),
+                mine[0].team_id,
+                round(amount, 2),
+                None,
+                summary,
+                rows[:EVIDENCE_ROWS],
+                round(amount, 2),
+                len(rows),
+            )
+        )
     return out
 
 
@@ -238,5 +344,13 @@ def _ordered(alerts: list[Alert]) -> list[Alert]:
     for alert in alerts:
         count[(alert.level, alert.id)] += 1
         gaps[(alert.level, alert.id)] += alert.gap
-    return sorted(alerts, key=lambda a: (a.level != "team", -count[(a.level, a.id)],
-                                         -gaps[(a.level, a.id)], a.name, KINDS.index(a.kind)))
+    return sorted(
+        alerts,
+        key=lambda a: (
+            a.level != "team",
+            -count[(a.level, a.id)],
+            -gaps[(a.level, a.id)],
+            a.name,
+            KINDS.index(a.kind),
+        ),
+    )

@@ -38,11 +38,18 @@ NO_ACCOUNT = "(no account)"
 # ------------------------------------------------------------------ portable expressions
 
 
-def _by_version(day: ir.DateValue, spans: list[VersionSpan], strategy: Strategy,
-                pick: Any) -> ir.Value:
+def _by_version(
+    day: ir.DateValue, spans: list[VersionSpan], strategy: Strategy, pick: Any
+) -> ir.Value:
     """A value of the version in force on ``day`` (``pick(version)``), as one CASE."""
-    branches = [((day >= ibis.literal(s.starts, "date")) & (day < ibis.literal(s.ends, "date")),
-                 pick(strategy.version(s.id))) for s in spans if s.ends is not None]
+    branches = [
+        (
+            (day >= ibis.literal(s.starts, "date")) & (day < ibis.literal(s.ends, "date")),
+            pick(strategy.version(s.id)),
+        )
+        for s in spans
+        if s.ends is not None
+    ]
     last = pick(strategy.version(spans[-1].id))
     return ibis.cases(*branches, else_=last) if branches else ibis.literal(last)
 
@@ -54,25 +61,35 @@ def activity_facts(
     act, contact = store.table("activity"), store.table("contact")
     first = min(v.effective_from for v in strategy.versions)
     lo = ibis.literal(max(date_from, first), "date")
-    chosen = act.filter(act.kind.isin(["call", "meeting", "email"]),
-                        act.occurred_on.between(lo, ibis.literal(date_to, "date")))
+    chosen = act.filter(
+        act.kind.isin(["call", "meeting", "email"]),
+        act.occurred_on.between(lo, ibis.literal(date_to, "date")),
+    )
     people = contact.select(cid=contact.id, contact_account=contact.account_id)
     joined = chosen.left_join(people, chosen.contact_id == people.cid)
     spans = version_spans(strategy)
     day = joined.occurred_on
     default_minutes = ibis.cases(
-        (joined.kind == "meeting", _by_version(day, spans, strategy,
-                                               lambda v: v.costs.meeting_hours_default * 60.0)),
-        (joined.kind == "call", _by_version(day, spans, strategy,
-                                            lambda v: v.costs.call_hours_default * 60.0)),
-        else_=0.0)
+        (
+            joined.kind == "meeting",
+            _by_version(day, spans, strategy, lambda v: v.costs.meeting_hours_default * 60.0),
+        ),
+        (
+            joined.kind == "call",
+            _by_version(day, spans, strategy, lambda v: v.costs.call_hours_default * 60.0),
+        ),
+        else_=0.0,
+    )
     minutes = joined.duration_minutes.cast("float64").fill_null(default_minutes)
     facts = joined.select(
-        owner_id=joined.owner_id, kind=joined.kind, event_date=day,
+        owner_id=joined.owner_id,
+        kind=joined.kind,
+        event_date=day,
         account_id=joined.account_id.fill_null(joined.contact_account),
         hours=(joined.kind == "email").ifelse(0.0, minutes / 60.0),
         rate=_by_version(day, spans, strategy, lambda v: float(v.costs.loaded_hourly_cost)),
-        year=day.year(), part=day.quarter() if by == "quarter" else day.month(),
+        year=day.year(),
+        part=day.quarter() if by == "quarter" else day.month(),
     )
     return icp_at(facts, account_icp_over_time(store=store, strategy=strategy), "account_id")
 
@@ -80,7 +97,8 @@ def activity_facts(
 def effort_totals(facts: ir.Table) -> ir.Table:
     """Per (owner, period, ICP or not): hours, cost of those hours, calls, meetings, emails."""
     return facts.group_by(["owner_id", "year", "part", "is_icp"]).aggregate(
-        hours=facts.hours.sum(), cost=(facts.hours * facts.rate).sum(),
+        hours=facts.hours.sum(),
+        cost=(facts.hours * facts.rate).sum(),
         calls=(facts.kind == "call").ifelse(1, 0).sum(),
         meetings=(facts.kind == "meeting").ifelse(1, 0).sum(),
         emails=(facts.kind == "email").ifelse(1, 0).sum(),
@@ -91,8 +109,10 @@ def off_icp_accounts(facts: ir.Table) -> ir.Table:
     """Per (owner, off-ICP account): hours, cost and emails: the evidence."""
     off = facts.filter(~facts.is_icp)
     return off.group_by(["owner_id", "account_id"]).aggregate(
-        hours=off.hours.sum(), cost=(off.hours * off.rate).sum(),
-        emails=(off.kind == "email").ifelse(1, 0).sum(), last_on=off.event_date.max(),
+        hours=off.hours.sum(),
+        cost=(off.hours * off.rate).sum(),
+        emails=(off.kind == "email").ifelse(1, 0).sum(),
+        last_on=off.event_date.max(),
     )
 
 
@@ -126,25 +146,39 @@ class Tally:
         return self.off_hours / self.hours if self.hours else None
 
     def add(self, other: Tally) -> None:
-        for name in ("icp_hours", "off_hours", "icp_emails", "off_emails", "calls",
-                     "meetings", "off_cost"):
+        for name in (
+            "icp_hours",
+            "off_hours",
+            "icp_emails",
+            "off_emails",
+            "calls",
+            "meetings",
+            "off_cost",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self, goals: dict[str, float | None]) -> dict[str, Any]:
         share, limit, icp_goal = self.off_share, goals["off_hours_max"], goals["icp_hours"]
         return {
-            "level": self.level, "id": self.id, "name": self.name, "team": self.team,
-            "period": self.period, "hours": round(self.hours, 2),
-            "icp_hours": round(self.icp_hours, 2), "off_icp_hours": round(self.off_hours, 2),
+            "level": self.level,
+            "id": self.id,
+            "name": self.name,
+            "team": self.team,
+            "period": self.period,
+            "hours": round(self.hours, 2),
+            "icp_hours": round(self.icp_hours, 2),
+            "off_icp_hours": round(self.off_hours, 2),
             "off_icp_share": None if share is None else round(share, 4),
             "icp_share": None if share is None else round(1 - share, 4),
             "off_icp_hours_max": limit,
             "over_limit": None if share is None or limit is None else share > limit,
             "icp_share_goal": icp_goal,
-            "meets_icp_goal": None if share is None or icp_goal is None
-            else 1 - share >= icp_goal,
-            "calls": self.calls, "meetings": self.meetings, "emails": self.icp_emails
-            + self.off_emails, "icp_emails": self.icp_emails, "off_icp_emails": self.off_emails,
+            "meets_icp_goal": None if share is None or icp_goal is None else 1 - share >= icp_goal,
+            "calls": self.calls,
+            "meetings": self.meetings,
+            "emails": self.icp_emails + self.off_emails,
+            "icp_emails": self.icp_emails,
+            "off_icp_emails": self.off_emails,
             "off_icp_cost": round(self.off_cost, 2),
             "top_off_icp_accounts": self.top_off_accounts,
         }
@@ -167,9 +201,14 @@ class EffortReport:
     def as_dict(self) -> dict[str, Any]:
         g = self.goals
         return {
-            "period": {"from": self.date_from.isoformat(), "to": self.date_to.isoformat(),
-                       "by": self.by},
-            "version": self.version, "goals": g, "currency": self.currency,
+            "period": {
+                "from": self.date_from.isoformat(),
+                "to": self.date_to.isoformat(),
+                "by": self.by,
+            },
+            "version": self.version,
+            "goals": g,
+            "currency": self.currency,
             "company": self.company.as_dict(g),
             "teams": [t.as_dict(g) for t in self.teams],
             "reps": [r.as_dict(g) for r in self.reps],
@@ -179,36 +218,61 @@ class EffortReport:
 
 
 def effort_report(
-    *, store: Store, strategy: Strategy, date_from: date, date_to: date, by: Period = "month",
-    now: datetime, top: int = TOP_ACCOUNTS,
+    *,
+    store: Store,
+    strategy: Strategy,
+    date_from: date,
+    date_to: date,
+    by: Period = "month",
+    now: datetime,
+    top: int = TOP_ACCOUNTS,
 ) -> EffortReport:
     """Hours and emails on ICP vs off-ICP accounts, per rep, team and period, with cost."""
     if by not in ("month", "quarter"):
         raise InvalidInput(f"unknown period {by!r}", "use month or quarter")
     if date_to < date_from:
         raise InvalidInput("--to is before --from", "swap the dates")
-    facts = activity_facts(store=store, strategy=strategy, date_from=date_from,
-                           date_to=date_to, by=by)
+    facts = activity_facts(
+        store=store, strategy=strategy, date_from=date_from, date_to=date_to, by=by
+    )
     rows = effort_totals(facts).to_pyarrow().to_pylist()
     evidence = off_icp_accounts(facts).to_pyarrow().to_pylist()
     users, teams, accounts = _names(store)
     periods = _rep_periods(rows, users, by)
     reps = _roll_up(periods, "rep", lambda t: t.id, lambda t: (t.name, t.team))
     _attach_evidence(reps, evidence, accounts, top)
-    team_rows = _roll_up([r for r in reps if r.team], "team", lambda t: t.team or "",
-                         lambda t: (teams.get(t.team or "", t.team or ""), None))
+    team_rows = _roll_up(
+        [r for r in reps if r.team],
+        "team",
+        lambda t: t.team or "",
+        lambda t: (teams.get(t.team or "", t.team or ""), None),
+    )
     company = Tally("company", "company", strategy.name)
     for rep in reps:
         company.add(rep)
     version = strategy.version_on(date_to)
-    return EffortReport(date_from, date_to, by, version.id, goals_of(version),
-                        version.costs.currency, company, team_rows, reps, periods, now)
+    return EffortReport(
+        date_from,
+        date_to,
+        by,
+        version.id,
+        goals_of(version),
+        version.costs.currency,
+        company,
+        team_rows,
+        reps,
+        periods,
+        now,
+    )
 
 
 def goals_of(version: Version) -> dict[str, float | None]:
     g = version.goals
-    return {"off_hours_max": g.off_strategy_hours_max, "icp_hours": g.icp_share_of_hours,
-            "hourly_cost": version.costs.loaded_hourly_cost}
+    return {
+        "off_hours_max": g.off_strategy_hours_max,
+        "icp_hours": g.icp_share_of_hours,
+        "hourly_cost": version.costs.loaded_hourly_cost,
+    }
 
 
 def _label(year: int, part: int, by: Period) -> str:
@@ -221,8 +285,10 @@ def _rep_periods(rows: list[dict[str, Any]], users: dict[str, Any], by: Period) 
         owner = row["owner_id"] or "(unassigned)"
         user = users.get(owner, {})
         label = _label(row["year"], row["part"], by)
-        tally = out.setdefault((owner, label), Tally(
-            "rep", owner, user.get("name") or owner, user.get("team_id"), label))
+        tally = out.setdefault(
+            (owner, label),
+            Tally("rep", owner, user.get("name") or owner, user.get("team_id"), label),
+        )
         side = "icp" if row["is_icp"] else "off"
         setattr(tally, f"{side}_hours", getattr(tally, f"{side}_hours") + float(row["hours"]))
         setattr(tally, f"{side}_emails", getattr(tally, f"{side}_emails") + int(row["emails"]))
@@ -242,25 +308,35 @@ def _roll_up(parts: list[Tally], level: str, key: Any, naming: Any) -> list[Tall
     return sorted(out.values(), key=lambda t: (t.team or "~", t.name))
 
 
-def _attach_evidence(reps: list[Tally], evidence: list[dict[str, Any]],
-                     accounts: dict[str, str], top: int) -> None:
+def _attach_evidence(
+    reps: list[Tally], evidence: list[dict[str, Any]], accounts: dict[str, str], top: int
+) -> None:
     by_rep: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in evidence:
         by_rep[row["owner_id"] or "(unassigned)"].append(row)
     for rep in reps:
-        ranked = sorted(by_rep.get(rep.id, []), key=lambda r: (-(r["cost"] or 0.0),
-                                                               -(r["emails"] or 0)))
-        rep.top_off_accounts = [{
-            "account_id": r["account_id"],
-            "name": accounts.get(r["account_id"] or "", NO_ACCOUNT),
-            "hours": round(float(r["hours"] or 0.0), 2), "emails": int(r["emails"] or 0),
-            "cost": round(float(r["cost"] or 0.0), 2), "last_activity_on": r["last_on"],
-        } for r in ranked[:top]]
+        ranked = sorted(
+            by_rep.get(rep.id, []), key=lambda r: (-(r["cost"] or 0.0), -(r["emails"] or 0))
+        )
+        rep.top_off_accounts = [
+            {
+                "account_id": r["account_id"],
+                "name": accounts.get(r["account_id"] or "", NO_ACCOUNT),
+                "hours": round(float(r["hours"] or 0.0), 2),
+                "emails": int(r["emails"] or 0),
+                "cost": round(float(r["cost"] or 0.0), 2),
+                "last_activity_on": r["last_on"],
+            }
+            for r in ranked[:top]
+        ]
 
 
 def _names(store: Store) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
     users = store.table("user_account").select("id", "name", "team_id").to_pyarrow().to_pylist()
     teams = store.table("team").select("id", "name").to_pyarrow().to_pylist()
     accounts = store.table("account").select("id", "name").to_pyarrow().to_pylist()
-    return ({u["id"]: u for u in users}, {t["id"]: t["name"] for t in teams},
-            {a["id"]: a["name"] for a in accounts})
+    return (
+        {u["id"]: u for u in users},
+        {t["id"]: t["name"] for t in teams},
+        {a["id"]: a["name"] for a in accounts},
+    )

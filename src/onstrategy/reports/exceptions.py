@@ -46,9 +46,14 @@ class Counts:
     def as_dict(self) -> dict[str, Any]:
         decided = self.counts["approved"] + self.counts["rejected"]
         rate = self.counts["approved"] / decided if decided else None
-        return {"level": self.level, "id": self.id, "name": self.name, "team": self.team,
-                **{k: self.counts[k] for k in COUNTED},
-                "approval_rate": None if rate is None else round(rate, 4)}
+        return {
+            "level": self.level,
+            "id": self.id,
+            "name": self.name,
+            "team": self.team,
+            **{k: self.counts[k] for k in COUNTED},
+            "approval_rate": None if rate is None else round(rate, 4),
+        }
 
 
 @dataclass
@@ -66,8 +71,10 @@ class ExceptionsReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "period": {"from": self.date_from.isoformat(), "to": self.date_to.isoformat()},
-            "version": self.version, "company": self.company.as_dict(),
-            "teams": [t.as_dict() for t in self.teams], "reps": [r.as_dict() for r in self.reps],
+            "version": self.version,
+            "company": self.company.as_dict(),
+            "teams": [t.as_dict() for t in self.teams],
+            "reps": [r.as_dict() for r in self.reps],
             "outcomes": {k: v.as_dict() for k, v in self.outcomes.items()},
             "verdict": self.verdict,
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
@@ -75,8 +82,13 @@ class ExceptionsReport:
 
 
 def exceptions_report(
-    *, store: Store, strategy: Strategy, date_from: date, date_to: date,
-    version_id: str | None = None, now: datetime,
+    *,
+    store: Store,
+    strategy: Strategy,
+    date_from: date,
+    date_to: date,
+    version_id: str | None = None,
+    now: datetime,
 ) -> ExceptionsReport:
     """Exception counts per rep and team, and exception deals versus ICP deals."""
     if date_to < date_from:
@@ -84,8 +96,12 @@ def exceptions_report(
     if version_id:
         strategy.version(version_id)
     every = list_exceptions(store=store, as_of=date_to)
-    chosen = [e for e in every if date_from <= e.requested_at.date() <= date_to
-              and (version_id is None or e.strategy_version == version_id)]
+    chosen = [
+        e
+        for e in every
+        if date_from <= e.requested_at.date() <= date_to
+        and (version_id is None or e.strategy_version == version_id)
+    ]
     users, teams = _people(store)
     reps = _rep_counts(chosen, users)
     team_counts = _team_counts(reps, teams)
@@ -93,16 +109,27 @@ def exceptions_report(
     for rep in reps:
         company.counts.update(rep.counts)
     outcomes = _outcomes(store, strategy, every, date_from, date_to, version_id)
-    return ExceptionsReport(date_from, date_to, version_id, company, team_counts, reps,
-                            outcomes, _verdict(outcomes), now)
+    return ExceptionsReport(
+        date_from,
+        date_to,
+        version_id,
+        company,
+        team_counts,
+        reps,
+        outcomes,
+        _verdict(outcomes),
+        now,
+    )
 
 
 def _rep_counts(chosen: list[OffProfileException], users: dict[str, Any]) -> list[Counts]:
     out: dict[str, Counts] = {}
     for e in chosen:
         user = users.get(e.rep_id, {})
-        rep = out.setdefault(e.rep_id, Counts("rep", e.rep_id, user.get("name") or e.rep_id,
-                                              user.get("team_id"), Counter()))
+        rep = out.setdefault(
+            e.rep_id,
+            Counts("rep", e.rep_id, user.get("name") or e.rep_id, user.get("team_id"), Counter()),
+        )
         rep.counts["requested"] += 1
         rep.counts["approved"] += int(e.starts_on is not None)  # even if it ended since
         rep.counts["expired"] += int(e.status == "expired")
@@ -116,14 +143,21 @@ def _team_counts(reps: list[Counts], names: dict[str, str]) -> list[Counts]:
     out: dict[str, Counts] = {}
     for rep in reps:
         if rep.team:
-            team = out.setdefault(rep.team, Counts("team", rep.team, names.get(rep.team, rep.team),
-                                                   None, Counter()))
+            team = out.setdefault(
+                rep.team, Counts("team", rep.team, names.get(rep.team, rep.team), None, Counter())
+            )
             team.counts.update(rep.counts)
     return sorted(out.values(), key=lambda c: c.name)
 
 
-def _outcomes(store: Store, strategy: Strategy, every: list[OffProfileException],
-              date_from: date, date_to: date, version_id: str | None) -> dict[str, GroupStats]:
+def _outcomes(
+    store: Store,
+    strategy: Strategy,
+    every: list[OffProfileException],
+    date_from: date,
+    date_to: date,
+    version_id: str | None,
+) -> dict[str, GroupStats]:
     deals = load_deals(store=store, strategy=strategy, date_from=date_from, date_to=date_to)
     if version_id:
         deals = [d for d in deals if d["version_id"] == version_id]
@@ -136,8 +170,11 @@ def _outcomes(store: Store, strategy: Strategy, every: list[OffProfileException]
             groups["icp"].append(deal)
         else:
             groups["off_profile_without_exception"].append(deal)
-    labels = {"approved_exceptions": "approved exceptions", "icp": "ICP deals",
-              "off_profile_without_exception": "off-profile, no exception"}
+    labels = {
+        "approved_exceptions": "approved exceptions",
+        "icp": "ICP deals",
+        "off_profile_without_exception": "off-profile, no exception",
+    }
     return {key: group_stats(label, groups[key]) for key, label in labels.items()}
 
 
@@ -150,26 +187,40 @@ def _excused_opportunities(store: Store, every: list[OffProfileException]) -> se
         return found
     lead, opp = tables.lead, tables.opportunity
     with store.begin() as conn:
-        accounts: dict[str, str | None] = {row.id: row.account_id for row in conn.execute(
-            sa.select(lead.c.id, lead.c.account_id).where(
-                lead.c.id.in_([e.subject_id for e in leads])))}
+        accounts: dict[str, str | None] = {
+            row.id: row.account_id
+            for row in conn.execute(
+                sa.select(lead.c.id, lead.c.account_id).where(
+                    lead.c.id.in_([e.subject_id for e in leads])
+                )
+            )
+        }
         for e in leads:
             if accounts.get(e.subject_id):
-                found.update(conn.execute(sa.select(opp.c.id).where(
-                    opp.c.account_id == accounts[e.subject_id], opp.c.owner_id == e.rep_id,
-                    opp.c.created_on >= e.starts_on)).scalars())
+                found.update(
+                    conn.execute(
+                        sa.select(opp.c.id).where(
+                            opp.c.account_id == accounts[e.subject_id],
+                            opp.c.owner_id == e.rep_id,
+                            opp.c.created_on >= e.starts_on,
+                        )
+                    ).scalars()
+                )
     return found
 
 
 def _verdict(outcomes: dict[str, GroupStats]) -> list[str]:
-    ex, icp, other = (outcomes[k] for k in ("approved_exceptions", "icp",
-                                            "off_profile_without_exception"))
+    ex, icp, other = (
+        outcomes[k] for k in ("approved_exceptions", "icp", "off_profile_without_exception")
+    )
     if not ex.closed:
         return ["no closed deal has an approved exception yet: nothing to judge"]
-    out = [f"{ex.closed} closed deals with an approved exception won "
-           f"{_pct(ex.win_rate.value)} (95% {_pct(ex.win_rate.low)}–{_pct(ex.win_rate.high)})"
-           f", ICP deals {_pct(icp.win_rate.value)}, off-profile deals without one "
-           f"{_pct(other.win_rate.value)}"]
+    out = [
+        f"{ex.closed} closed deals with an approved exception won "
+        f"{_pct(ex.win_rate.value)} (95% {_pct(ex.win_rate.low)}–{_pct(ex.win_rate.high)})"
+        f", ICP deals {_pct(icp.win_rate.value)}, off-profile deals without one "
+        f"{_pct(other.win_rate.value)}"
+    ]
     if ex.closed < 10:
         out.append("fewer than 10 closed exception deals: read the comparison as anecdote")
     return out

@@ -36,8 +36,12 @@ from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Strategy
 
 Z95 = 1.959963984540054
-BANDS = ((1, 199, "1–199"), (200, 999, "200–999"), (1000, 4999, "1,000–4,999"),
-         (5000, None, "5,000+"))
+BANDS = (
+    (1, 199, "1–199"),
+    (200, 999, "200–999"),
+    (1000, 4999, "1,000–4,999"),
+    (5000, None, "5,000+"),
+)
 MIN_SEGMENT_DEALS = 10
 DISCOUNT_TOLERANCE = 0.02  # a segment "pays like the ICP" within two points of discount
 
@@ -118,8 +122,12 @@ def band_of(employees: int | None) -> str:
 
 
 def deal_facts(
-    *, store: Store, strategy: Strategy, date_from: date | None = None,
-    date_to: date | None = None, forced_version: str | None = None,
+    *,
+    store: Store,
+    strategy: Strategy,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    forced_version: str | None = None,
 ) -> ir.Table:
     """Closed opportunities (closed in the period) with ICP status and version at creation."""
     opp, acc = store.table("opportunity"), store.table("account")
@@ -129,16 +137,29 @@ def deal_facts(
     if date_to is not None:
         closed = closed.filter(closed.closed_on <= ibis.literal(date_to, "date"))
     spans = version_spans(strategy, forced_version)
-    facts = closed.mutate(event_date=closed.created_on,
-                          version_id=_version_expr(closed.created_on, spans))
+    facts = closed.mutate(
+        event_date=closed.created_on, version_id=_version_expr(closed.created_on, spans)
+    )
     fits = account_icp_over_time(store=store, strategy=strategy, forced_version=forced_version)
     judged = icp_at(facts, fits, "account_id")
-    firms = acc.select(acc_id=acc.id, account_name=acc.name, industry=acc.industry,
-                       employees=acc.employees)
+    firms = acc.select(
+        acc_id=acc.id, account_name=acc.name, industry=acc.industry, employees=acc.employees
+    )
     joined = judged.left_join(firms, judged.account_id == firms.acc_id)
     return joined.select(
-        "id", "name", "account_id", "owner_id", "amount", "list_amount", "is_won",
-        "created_on", "closed_on", "version_id", "is_icp", "account_name", "industry",
+        "id",
+        "name",
+        "account_id",
+        "owner_id",
+        "amount",
+        "list_amount",
+        "is_won",
+        "created_on",
+        "closed_on",
+        "version_id",
+        "is_icp",
+        "account_name",
+        "industry",
         "employees",
     )
 
@@ -146,7 +167,8 @@ def deal_facts(
 def _version_expr(day: ir.DateValue, spans: list[VersionSpan]) -> ir.StringValue:
     branches = [
         ((day >= ibis.literal(s.starts, "date")) & (day < ibis.literal(s.ends, "date")), s.id)
-        for s in spans if s.ends is not None
+        for s in spans
+        if s.ends is not None
     ]
     last = spans[-1].id
     return ibis.cases(*branches, else_=last) if branches else ibis.literal(last)
@@ -154,8 +176,11 @@ def _version_expr(day: ir.DateValue, spans: list[VersionSpan]) -> ir.StringValue
 
 def load_deals(**kwargs: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = deal_facts(**kwargs).to_pyarrow().to_pylist()
-    return [r for r in rows if r["created_on"] >= _first_start(kwargs["strategy"],
-                                                                kwargs.get("forced_version"))]
+    return [
+        r
+        for r in rows
+        if r["created_on"] >= _first_start(kwargs["strategy"], kwargs.get("forced_version"))
+    ]
 
 
 def _first_start(strategy: Strategy, forced: str | None) -> date:
@@ -183,8 +208,15 @@ class GroupStats:
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"label": self.label, "closed": self.closed, "won": self.won}
-        for name in ("win_rate", "deal_size", "discount", "price_realisation", "cycle_days",
-                     "value_per_deal", "repeat"):
+        for name in (
+            "win_rate",
+            "deal_size",
+            "discount",
+            "price_realisation",
+            "cycle_days",
+            "value_per_deal",
+            "repeat",
+        ):
             out[name] = getattr(self, name).as_dict()
         out["cycle_median"] = self.cycle_median
         return out
@@ -202,14 +234,18 @@ def group_stats(label: str, deals: list[dict[str, Any]]) -> GroupStats:
             wins_by_account[d["account_id"]] += 1
     repeaters = sum(1 for count in wins_by_account.values() if count > 1)
     return GroupStats(
-        label=label, closed=len(deals), won=len(won),
+        label=label,
+        closed=len(deals),
+        won=len(won),
         win_rate=wilson(len(won), len(deals)),
         deal_size=bootstrap_mean(amounts),
         discount=mean_interval([1 - r for r in realised]),
         price_realisation=mean_interval(realised),
-        cycle_days=mean_interval(cycles), cycle_median=median(cycles),
+        cycle_days=mean_interval(cycles),
+        cycle_median=median(cycles),
         value_per_deal=bootstrap_mean(
-            [float(d["amount"] or 0.0) if d["is_won"] else 0.0 for d in deals]),
+            [float(d["amount"] or 0.0) if d["is_won"] else 0.0 for d in deals]
+        ),
         repeat=wilson(repeaters, len(wins_by_account)),
     )
 
@@ -228,13 +264,22 @@ class Segment:
         return self.hint == "outperforms the ICP"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"industry": self.industry, "employees": self.band, "lift": self.lift,
-                "hint": self.hint, "outperforms": self.outperforms, "reasons": self.reasons,
-                **self.stats.as_dict()}
+        return {
+            "industry": self.industry,
+            "employees": self.band,
+            "lift": self.lift,
+            "hint": self.hint,
+            "outperforms": self.outperforms,
+            "reasons": self.reasons,
+            **self.stats.as_dict(),
+        }
 
 
 def segments(
-    deals: list[dict[str, Any]], icp: GroupStats, non_icp: GroupStats, *,
+    deals: list[dict[str, Any]],
+    icp: GroupStats,
+    non_icp: GroupStats,
+    *,
     min_deals: int = MIN_SEGMENT_DEALS,
 ) -> list[Segment]:
     """Off-profile segments: hints for the next version first, then by value per closed
@@ -245,26 +290,36 @@ def segments(
             groups[(d["industry"] or "(no industry)", band_of(d["employees"]))].append(d)
     out = [_segment(key, rows, icp, non_icp, min_deals) for key, rows in groups.items()]
     rank = {"outperforms the ICP": 0, "rivals the ICP": 1, None: 2}
-    return sorted(out, key=lambda s: (rank[s.hint], -(s.stats.value_per_deal.value or 0),
-                                      -s.stats.closed))
+    return sorted(
+        out, key=lambda s: (rank[s.hint], -(s.stats.value_per_deal.value or 0), -s.stats.closed)
+    )
 
 
-def _segment(key: tuple[str, str], rows: list[dict[str, Any]], icp: GroupStats,
-             non_icp: GroupStats, min_deals: int) -> Segment:
+def _segment(
+    key: tuple[str, str],
+    rows: list[dict[str, Any]],
+    icp: GroupStats,
+    non_icp: GroupStats,
+    min_deals: int,
+) -> Segment:
     seg = group_stats(f"{key[0]}, {key[1]} employees", rows)
     base, mine = icp.value_per_deal.value, seg.value_per_deal.value
     lift = (mine / base) if base and mine is not None else None
-    reasons = [f"{seg.closed} closed deals: win rate {_pct(seg.win_rate.value)} vs ICP "
-               f"{_pct(icp.win_rate.value)} and other off-profile {_pct(non_icp.win_rate.value)}"
-               f"; discount {_pct(seg.discount.value)} vs ICP {_pct(icp.discount.value)}; "
-               f"won {_money(mine)} per closed deal vs ICP {_money(base)}"]
+    reasons = [
+        f"{seg.closed} closed deals: win rate {_pct(seg.win_rate.value)} vs ICP "
+        f"{_pct(icp.win_rate.value)} and other off-profile {_pct(non_icp.win_rate.value)}"
+        f"; discount {_pct(seg.discount.value)} vs ICP {_pct(icp.discount.value)}; "
+        f"won {_money(mine)} per closed deal vs ICP {_money(base)}"
+    ]
     hint, why = _hint(seg, icp, non_icp, min_deals, key)
-    return Segment(key[0], key[1], seg, None if lift is None else round(lift, 3), hint,
-                   reasons + why)
+    return Segment(
+        key[0], key[1], seg, None if lift is None else round(lift, 3), hint, reasons + why
+    )
 
 
-def _hint(seg: GroupStats, icp: GroupStats, non_icp: GroupStats, min_deals: int,
-          key: tuple[str, str]) -> tuple[str | None, list[str]]:
+def _hint(
+    seg: GroupStats, icp: GroupStats, non_icp: GroupStats, min_deals: int, key: tuple[str, str]
+) -> tuple[str | None, list[str]]:
     """A segment earns a hint when, on enough deals, it wins clearly more often than the
     off-profile market, is not clearly worse than the ICP, and pays like the ICP."""
     if key[0].startswith("(") or key[1] == "unknown size":
@@ -273,10 +328,10 @@ def _hint(seg: GroupStats, icp: GroupStats, non_icp: GroupStats, min_deals: int,
         return None, [f"too few deals to call (fewer than {min_deals})"]
     rate, icp_rate = seg.win_rate, icp.win_rate.value or 0.0
     checks = {
-        "wins clearly more often than other off-profile deals":
-            (rate.low or 0) > (non_icp.win_rate.value or 0),
-        "wins about as often as the ICP (its interval reaches the ICP's rate)":
-            (rate.high or 0) >= icp_rate,
+        "wins clearly more often than other off-profile deals": (rate.low or 0)
+        > (non_icp.win_rate.value or 0),
+        "wins about as often as the ICP (its interval reaches the ICP's rate)": (rate.high or 0)
+        >= icp_rate,
         "pays like the ICP (discount within two points)": _pays_like(seg, icp),
     }
     failed = [text for text, ok in checks.items() if not ok]
@@ -313,9 +368,13 @@ class VersionValue:
     verdict: list[str]
 
     def as_dict(self, top: int | None = None) -> dict[str, Any]:
-        return {"version": self.version, "icp": self.icp.as_dict(),
-                "non_icp": self.non_icp.as_dict(), "verdict": self.verdict,
-                "segments": [s.as_dict() for s in self.segments[:top]]}
+        return {
+            "version": self.version,
+            "icp": self.icp.as_dict(),
+            "non_icp": self.non_icp.as_dict(),
+            "verdict": self.verdict,
+            "segments": [s.as_dict() for s in self.segments[:top]],
+        }
 
 
 @dataclass
@@ -332,7 +391,8 @@ class IcpValueReport:
     def as_dict(self, top: int | None = 15) -> dict[str, Any]:
         return {
             "period": {"from": _iso(self.date_from), "to": _iso(self.date_to)},
-            "forced_version": self.forced_version, "currency": self.currency,
+            "forced_version": self.forced_version,
+            "currency": self.currency,
             "versions": [v.as_dict(top) for v in self.versions],
             "all_versions": self.all_versions.as_dict(top),
             "notes": self.notes,
@@ -345,34 +405,49 @@ def _iso(day: date | None) -> str | None:
 
 
 def icp_value_report(
-    *, store: Store, strategy: Strategy, date_from: date | None = None,
-    date_to: date | None = None, version_id: str | None = None, now: datetime,
+    *,
+    store: Store,
+    strategy: Strategy,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    version_id: str | None = None,
+    now: datetime,
     min_segment_deals: int = MIN_SEGMENT_DEALS,
 ) -> IcpValueReport:
     """ICP versus non-ICP outcomes per version (and pooled), with off-profile segments."""
     if version_id:
         strategy.version(version_id)  # a clear error for an unknown version
-    deals = load_deals(store=store, strategy=strategy, date_from=date_from, date_to=date_to,
-                       forced_version=version_id)
+    deals = load_deals(
+        store=store,
+        strategy=strategy,
+        date_from=date_from,
+        date_to=date_to,
+        forced_version=version_id,
+    )
     by_version: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for deal in deals:
         by_version[deal["version_id"]].append(deal)
     order = [v.id for v in sorted(strategy.versions, key=lambda v: v.effective_from)]
-    versions = [_version_value(v, by_version[v], min_segment_deals)
-                for v in order if by_version.get(v)]
-    pooled = _version_value(version_id or "all versions", deals,
-                            min_segment_deals)
-    notes = [] if any(d["list_amount"] for d in deals) else [
-        "no list prices in the data: discount and price realisation are not shown"]
-    return IcpValueReport(date_from, date_to, version_id, strategy.currency, versions, pooled,
-                          now, notes)
+    versions = [
+        _version_value(v, by_version[v], min_segment_deals) for v in order if by_version.get(v)
+    ]
+    pooled = _version_value(version_id or "all versions", deals, min_segment_deals)
+    notes = (
+        []
+        if any(d["list_amount"] for d in deals)
+        else ["no list prices in the data: discount and price realisation are not shown"]
+    )
+    return IcpValueReport(
+        date_from, date_to, version_id, strategy.currency, versions, pooled, now, notes
+    )
 
 
 def _version_value(version: str, deals: list[dict[str, Any]], min_deals: int) -> VersionValue:
     icp = group_stats("ICP", [d for d in deals if d["is_icp"]])
     non = group_stats("non-ICP", [d for d in deals if not d["is_icp"]])
-    return VersionValue(version, icp, non, segments(deals, icp, non, min_deals=min_deals),
-                        verdict(icp, non))
+    return VersionValue(
+        version, icp, non, segments(deals, icp, non, min_deals=min_deals), verdict(icp, non)
+    )
 
 
 def verdict(icp: GroupStats, non: GroupStats) -> list[str]:
@@ -382,19 +457,27 @@ def verdict(icp: GroupStats, non: GroupStats) -> list[str]:
     out = []
     a, b = icp.win_rate, non.win_rate
     if a.low is not None and b.high is not None and a.low > b.high:
-        out.append(f"ICP deals win more often ({_pct(a.value)} vs {_pct(b.value)}), "
-                   "and the intervals do not overlap")
+        out.append(
+            f"ICP deals win more often ({_pct(a.value)} vs {_pct(b.value)}), "
+            "and the intervals do not overlap"
+        )
     elif b.low is not None and a.high is not None and b.low > a.high:
-        out.append(f"non-ICP deals win more often ({_pct(b.value)} vs {_pct(a.value)}): "
-                   "the target market is not earning its place on win rate")
+        out.append(
+            f"non-ICP deals win more often ({_pct(b.value)} vs {_pct(a.value)}): "
+            "the target market is not earning its place on win rate"
+        )
     else:
-        out.append(f"win rates {_pct(a.value)} (ICP) vs {_pct(b.value)}: not clearly different "
-                   f"on {icp.closed} and {non.closed} deals")
+        out.append(
+            f"win rates {_pct(a.value)} (ICP) vs {_pct(b.value)}: not clearly different "
+            f"on {icp.closed} and {non.closed} deals"
+        )
     x, y = icp.deal_size, non.deal_size
     if x.value is not None and y.value is not None:
         clear = x.low is not None and y.high is not None and x.low > y.high
-        out.append(f"average won deal {_money(x.value)} (ICP) vs {_money(y.value)}"
-                   + (" — clearly larger" if clear else ""))
+        out.append(
+            f"average won deal {_money(x.value)} (ICP) vs {_money(y.value)}"
+            + (" — clearly larger" if clear else "")
+        )
     d1, d2 = icp.discount, non.discount
     if d1.value is not None and d2.value is not None:
         out.append(f"discount {_pct(d1.value)} (ICP) vs {_pct(d2.value)}")
