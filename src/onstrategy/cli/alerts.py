@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import typer
 
@@ -60,12 +61,12 @@ def alerts(
             )
 
 
-def _evidence(row: dict[str, object]) -> str:
+def _evidence(row: dict[str, Any]) -> str:
     if "opportunity_id" in row:
-        amount = float(row["amount"] or 0)  # type: ignore[arg-type]
+        amount = float(row["amount"] or 0)
         account = row.get("account_name") or row.get("account_id") or "no account"
         return f"{row['opportunity_id']} {row['name']} — {amount:,.0f} ({account})"
     return (
         f"{row['account_name']} ({row['account_id']}): {row['hours']} h, "
         f"{row['emails']} emails, cost {float(row['cost'] or 0):,.0f}"
-    )  # type: ignore[arg-type]
+    )
