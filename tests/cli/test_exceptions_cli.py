@@ -13,8 +13,10 @@ from onstrategy.cli.main import app
 from onstrategy.store import tables
 from onstrategy.store.connect import Store
 
-WHY = ("Northwind Hotels runs forty sites and is consolidating vendors this year; a win "
-       "gives us a reference across the hospitality group")
+WHY = (
+    "Northwind Hotels runs forty sites and is consolidating vendors this year; a win "
+    "gives us a reference across the hospitality group"
+)
 STRATEGY = """
 name: Test Co
 versions:
@@ -32,27 +34,67 @@ def shell(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     store = Store.open(database_url)
     with store.begin() as conn:
         conn.execute(tables.team.insert(), [{"id": "west", "name": "West", "manager_id": "mia"}])
-        conn.execute(tables.user.insert(), [
-            {"id": u, "name": u.title(), "email": f"{u}@t.example", "role": r,
-             "team_id": "west", "active": True} for u, r in (("ana", "rep"), ("mia", "manager"))])
-        conn.execute(tables.account.insert(), [
-            {"id": i, "name": i, "industry": ind, "country": "US", "gate_status": "active"}
-            for i, ind in (("A-icp", "Manufacturing"), ("A-off", "Hospitality"))])
-        conn.execute(tables.opportunity.insert(), [
-            {"id": i, "account_id": a, "owner_id": "ana", "amount": amt, "is_closed": False,
-             "is_won": False, "created_on": date(2026, 1, 5)}
-            for i, a, amt in (("O-icp", "A-icp", 50_000.0), ("O-off", "A-off", 10_000.0),
-                              ("O-off2", "A-off", 5_000.0))])
-        conn.execute(tables.activity.insert(), [
-            {"id": "a1", "kind": "call", "occurred_on": date(2026, 2, 2), "duration_minutes": 30,
-             "owner_id": "ana", "account_id": "A-off"}])
+        conn.execute(
+            tables.user.insert(),
+            [
+                {
+                    "id": u,
+                    "name": u.title(),
+                    "email": f"{u}@t.example",
+                    "role": r,
+                    "team_id": "west",
+                    "active": True,
+                }
+                for u, r in (("ana", "rep"), ("mia", "manager"))
+            ],
+        )
+        conn.execute(
+            tables.account.insert(),
+            [
+                {"id": i, "name": i, "industry": ind, "country": "US", "gate_status": "active"}
+                for i, ind in (("A-icp", "Manufacturing"), ("A-off", "Hospitality"))
+            ],
+        )
+        conn.execute(
+            tables.opportunity.insert(),
+            [
+                {
+                    "id": i,
+                    "account_id": a,
+                    "owner_id": "ana",
+                    "amount": amt,
+                    "is_closed": False,
+                    "is_won": False,
+                    "created_on": date(2026, 1, 5),
+                }
+                for i, a, amt in (
+                    ("O-icp", "A-icp", 50_000.0),
+                    ("O-off", "A-off", 10_000.0),
+                    ("O-off2", "A-off", 5_000.0),
+                )
+            ],
+        )
+        conn.execute(
+            tables.activity.insert(),
+            [
+                {
+                    "id": "a1",
+                    "kind": "call",
+                    "occurred_on": date(2026, 2, 2),
+                    "duration_minutes": 30,
+                    "owner_id": "ana",
+                    "account_id": "A-off",
+                }
+            ],
+        )
     store.close()
     strategy = tmp_path / "strategy.yaml"
     strategy.write_text(STRATEGY, encoding="utf-8")
 
     def run(*args: str) -> tuple[int, str, str]:
-        result = CliRunner().invoke(app, ["--database-url", database_url, "--strategy",
-                                          str(strategy), *args])
+        result = CliRunner().invoke(
+            app, ["--database-url", database_url, "--strategy", str(strategy), *args]
+        )
         return result.exit_code, result.stdout, result.stderr
 
     return run
@@ -60,15 +102,37 @@ def shell(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_request_approve_list_flags_history(shell) -> None:  # type: ignore[no-untyped-def]
     day = ["--as-of", "2026-03-02"]
-    code, out, _ = shell("exceptions", "request", "--as", "ana@t.example", "--opportunity",
-                         "O-off", "--reason", "quick-win", "--rationale", WHY, "--days", "30",
-                         *day, "--json")
+    code, out, _ = shell(
+        "exceptions",
+        "request",
+        "--as",
+        "ana@t.example",
+        "--opportunity",
+        "O-off",
+        "--reason",
+        "quick-win",
+        "--rationale",
+        WHY,
+        "--days",
+        "30",
+        *day,
+        "--json",
+    )
     assert code == 0
     asked = json.loads(out)
     assert (asked["status"], asked["expected_value"]) == ("pending", 10_000.0)
     number = str(asked["id"])
-    code, out, _ = shell("exceptions", "approve", number, "--as", "mia", "--comment",
-                         "Good reference", *day, "--json")
+    code, out, _ = shell(
+        "exceptions",
+        "approve",
+        number,
+        "--as",
+        "mia",
+        "--comment",
+        "Good reference",
+        *day,
+        "--json",
+    )
     assert code == 0
     assert json.loads(out)["expires_on"] == "2026-04-01"
     code, _, err = shell("exceptions", "reject", number, "--as", "mia", "--comment", "no", *day)
@@ -83,21 +147,84 @@ def test_request_approve_list_flags_history(shell) -> None:  # type: ignore[no-u
     code, out, _ = shell("exceptions", "list", *day)
     assert code == 0
     assert "approved" in out
-    code, out, _ = shell("exceptions", "report", "--from", "2026-01-01", "--to", "2026-12-31",
-                         "--json")
+    code, out, _ = shell(
+        "exceptions", "report", "--from", "2026-01-01", "--to", "2026-12-31", "--json"
+    )
     assert json.loads(out)["company"]["approved"] == 1
 
 
 def test_user_mistakes_are_clear_errors(shell) -> None:  # type: ignore[no-untyped-def]
     cases = [
-        (["exceptions", "request", "--as", "ana", "--opportunity", "O-off", "--reason",
-          "quick-win", "--rationale", "n/a", "--days", "30"], "placeholder"),
-        (["exceptions", "request", "--as", "ana", "--opportunity", "O-icp", "--reason",
-          "quick-win", "--rationale", WHY, "--days", "30"], "needs no exception"),
-        (["exceptions", "request", "--as", "ana", "--lead", "L", "--opportunity", "O-off",
-          "--reason", "quick-win", "--rationale", WHY, "--days", "30"], "exactly one"),
-        (["exceptions", "request", "--as", "nobody", "--opportunity", "O-off", "--reason",
-          "quick-win", "--rationale", WHY, "--days", "30"], "no user 'nobody'"),
+        (
+            [
+                "exceptions",
+                "request",
+                "--as",
+                "ana",
+                "--opportunity",
+                "O-off",
+                "--reason",
+                "quick-win",
+                "--rationale",
+                "n/a",
+                "--days",
+                "30",
+            ],
+            "placeholder",
+        ),
+        (
+            [
+                "exceptions",
+                "request",
+                "--as",
+                "ana",
+                "--opportunity",
+                "O-icp",
+                "--reason",
+                "quick-win",
+                "--rationale",
+                WHY,
+                "--days",
+                "30",
+            ],
+            "needs no exception",
+        ),
+        (
+            [
+                "exceptions",
+                "request",
+                "--as",
+                "ana",
+                "--lead",
+                "L",
+                "--opportunity",
+                "O-off",
+                "--reason",
+                "quick-win",
+                "--rationale",
+                WHY,
+                "--days",
+                "30",
+            ],
+            "exactly one",
+        ),
+        (
+            [
+                "exceptions",
+                "request",
+                "--as",
+                "nobody",
+                "--opportunity",
+                "O-off",
+                "--reason",
+                "quick-win",
+                "--rationale",
+                WHY,
+                "--days",
+                "30",
+            ],
+            "no user 'nobody'",
+        ),
         (["exceptions", "approve", "99", "--as", "mia", "--comment", "ok"], "no exception 99"),
         (["report", "effort", "--from", "2026-13-01", "--to", "2026-12-31"], "is not a date"),
         (["report", "icp-value", "--version", "v9"], "no strategy version 'v9'"),
@@ -111,8 +238,17 @@ def test_user_mistakes_are_clear_errors(shell) -> None:  # type: ignore[no-untyp
 
 
 def test_reports_and_alerts_print_json(shell) -> None:  # type: ignore[no-untyped-def]
-    code, out, _ = shell("report", "effort", "--from", "2026-01-01", "--to", "2026-06-30",
-                         "--by", "quarter", "--json")
+    code, out, _ = shell(
+        "report",
+        "effort",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-06-30",
+        "--by",
+        "quarter",
+        "--json",
+    )
     assert code == 0
     effort = json.loads(out)
     assert effort["company"]["off_icp_hours"] == 0.5

@@ -18,8 +18,9 @@ NOW = datetime(2026, 11, 30, 9, 0)
 def _active_reps(store, start: date) -> set[str]:  # type: ignore[no-untyped-def]
     act = tables.activity
     with store.begin() as conn:
-        return set(conn.execute(sa.select(act.c.owner_id).where(
-            act.c.occurred_on >= start)).scalars())
+        return set(
+            conn.execute(sa.select(act.c.owner_id).where(act.c.occurred_on >= start)).scalars()
+        )
 
 
 def test_chasers_are_alerted_with_deal_evidence(demo_store) -> None:  # type: ignore[no-untyped-def]
@@ -33,8 +34,12 @@ def test_chasers_are_alerted_with_deal_evidence(demo_store) -> None:  # type: ig
     assert chasers <= {a.id for a in reps}
     assert PERSONAS[reps[0].id] == "chaser"  # the worst drift comes first
 
-    aligned = {r.id: r for r in alignment_report(store=store, strategy=strategy,
-                                                 date_from=start, date_to=AS_OF, now=NOW).reps}
+    aligned = {
+        r.id: r
+        for r in alignment_report(
+            store=store, strategy=strategy, date_from=start, date_to=AS_OF, now=NOW
+        ).reps
+    }
     with store.begin() as conn:
         opps = {o["id"]: o for o in conn.execute(sa.select(tables.opportunity)).mappings()}
     pipeline = [a for a in reps if a.kind == "pipeline_below_goal" and a.id in chasers]
@@ -57,6 +62,7 @@ def test_chasers_are_alerted_with_deal_evidence(demo_store) -> None:  # type: ig
     assert teams
     assert report.alerts[: len(teams)] == teams
 
-    narrow = drift_alerts(store=store, strategy=strategy, as_of=AS_OF, window_days=90, now=NOW,
-                          team="west")
+    narrow = drift_alerts(
+        store=store, strategy=strategy, as_of=AS_OF, window_days=90, now=NOW, team="west"
+    )
     assert {a.team or a.id for a in narrow.alerts} == {"west"}

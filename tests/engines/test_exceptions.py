@@ -14,8 +14,10 @@ from onstrategy.strategy.load import parse_strategy
 
 DAY = date(2026, 3, 2)
 NOW = datetime(2026, 3, 2, 9, 0)
-GOOD = ("Northwind Hotels runs forty sites and is consolidating vendors this year; "
-        "a win here gives us a reference across the whole hospitality group")
+GOOD = (
+    "Northwind Hotels runs forty sites and is consolidating vendors this year; "
+    "a win here gives us a reference across the whole hospitality group"
+)
 STRATEGY = """
 name: Test Co
 teams: [{id: west, name: West, manager: mia}, {id: east, name: East, manager: zed}]
@@ -39,34 +41,95 @@ versions:
 
 def seed(store) -> None:  # type: ignore[no-untyped-def]
     """Ana (rep, West, manager Mia) owns 240k of open pipeline, 40k of it off-profile."""
-    users = [("ana", "rep", "west", True), ("bo", "rep", "west", True),
-             ("mia", "manager", "west", True), ("zed", "manager", "east", True),
-             ("eve", "executive", None, True), ("old", "rep", "west", False)]
-    accounts = [("A-icp", "Acme Manufacturing", "Manufacturing", 2000),
-                ("A-off1", "Northwind Hotels", "Hospitality", 80),
-                ("A-off2", "Corner Shop", "Retail", 12)]
-    opps = [("O-icp", "A-icp", 200_000.0, False, False),
-            ("O-off1", "A-off1", 10_000.0, False, False),
-            ("O-off2", "A-off2", 30_000.0, False, False),
-            ("O-closed", "A-off2", 5_000.0, True, True)]
+    users = [
+        ("ana", "rep", "west", True),
+        ("bo", "rep", "west", True),
+        ("mia", "manager", "west", True),
+        ("zed", "manager", "east", True),
+        ("eve", "executive", None, True),
+        ("old", "rep", "west", False),
+    ]
+    accounts = [
+        ("A-icp", "Acme Manufacturing", "Manufacturing", 2000),
+        ("A-off1", "Northwind Hotels", "Hospitality", 80),
+        ("A-off2", "Corner Shop", "Retail", 12),
+    ]
+    opps = [
+        ("O-icp", "A-icp", 200_000.0, False, False),
+        ("O-off1", "A-off1", 10_000.0, False, False),
+        ("O-off2", "A-off2", 30_000.0, False, False),
+        ("O-closed", "A-off2", 5_000.0, True, True),
+    ]
     with store.begin() as conn:
-        conn.execute(tables.team.insert(), [{"id": "west", "name": "West", "manager_id": "mia"},
-                                            {"id": "east", "name": "East", "manager_id": "zed"}])
-        conn.execute(tables.user.insert(), [
-            {"id": u, "name": u.title(), "email": f"{u}@t.example", "role": r, "team_id": t,
-             "active": a} for u, r, t, a in users])
-        conn.execute(tables.account.insert(), [
-            {"id": i, "name": n, "industry": ind, "employees": e, "country": "US",
-             "owner_id": "ana", "gate_status": "active"} for i, n, ind, e in accounts])
-        conn.execute(tables.opportunity.insert(), [
-            {"id": i, "name": f"{i} deal", "account_id": a, "owner_id": "ana", "amount": amt,
-             "list_amount": amt * 1.1, "is_closed": c, "is_won": w,
-             "created_on": date(2026, 1, 5), "closed_on": date(2026, 2, 1) if c else None}
-            for i, a, amt, c, w in opps])
-        conn.execute(tables.lead.insert(), [
-            {"id": "L-off", "company": "Tiny Cafe", "industry": "Hospitality", "employees": 9,
-             "country": "US", "owner_id": "ana", "created_on": date(2026, 2, 1),
-             "gate_status": "active"}])
+        conn.execute(
+            tables.team.insert(),
+            [
+                {"id": "west", "name": "West", "manager_id": "mia"},
+                {"id": "east", "name": "East", "manager_id": "zed"},
+            ],
+        )
+        conn.execute(
+            tables.user.insert(),
+            [
+                {
+                    "id": u,
+                    "name": u.title(),
+                    "email": f"{u}@t.example",
+                    "role": r,
+                    "team_id": t,
+                    "active": a,
+                }
+                for u, r, t, a in users
+            ],
+        )
+        conn.execute(
+            tables.account.insert(),
+            [
+                {
+                    "id": i,
+                    "name": n,
+                    "industry": ind,
+                    "employees": e,
+                    "country": "US",
+                    "owner_id": "ana",
+                    "gate_status": "active",
+                }
+                for i, n, ind, e in accounts
+            ],
+        )
+        conn.execute(
+            tables.opportunity.insert(),
+            [
+                {
+                    "id": i,
+                    "name": f"{i} deal",
+                    "account_id": a,
+                    "owner_id": "ana",
+                    "amount": amt,
+                    "list_amount": amt * 1.1,
+                    "is_closed": c,
+                    "is_won": w,
+                    "created_on": date(2026, 1, 5),
+                    "closed_on": date(2026, 2, 1) if c else None,
+                }
+                for i, a, amt, c, w in opps
+            ],
+        )
+        conn.execute(
+            tables.lead.insert(),
+            [
+                {
+                    "id": "L-off",
+                    "company": "Tiny Cafe",
+                    "industry": "Hospitality",
+                    "employees": 9,
+                    "country": "US",
+                    "owner_id": "ana",
+                    "created_on": date(2026, 2, 1),
+                    "gate_status": "active",
+                }
+            ],
+        )
 
 
 @pytest.fixture
@@ -77,22 +140,38 @@ def world(store):  # type: ignore[no-untyped-def]
 
 def ask(world, subject="O-off1", kind="opportunity", rep="ana", **kw):  # type: ignore[no-untyped-def]
     store, strategy = world
-    args = {"reason_code": "strategic-logo", "rationale": GOOD, "expected_value": None,
-            "days": 20, "as_of": DAY, "now": NOW, **kw}
-    return ex.request_exception(store=store, strategy=strategy, subject_kind=kind,
-                                subject_id=subject, rep=rep, **args)
+    args = {
+        "reason_code": "strategic-logo",
+        "rationale": GOOD,
+        "expected_value": None,
+        "days": 20,
+        "as_of": DAY,
+        "now": NOW,
+        **kw,
+    }
+    return ex.request_exception(
+        store=store, strategy=strategy, subject_kind=kind, subject_id=subject, rep=rep, **args
+    )
 
 
 def decide(world, exception_id, who, approve=True, day=DAY):  # type: ignore[no-untyped-def]
     store, strategy = world
-    return ex.decide_exception(store=store, strategy=strategy, exception_id=exception_id,
-                               approve=approve, decider=who, comment="Fine, go for it",
-                               as_of=day, now=NOW)
+    return ex.decide_exception(
+        store=store,
+        strategy=strategy,
+        exception_id=exception_id,
+        approve=approve,
+        decider=who,
+        comment="Fine, go for it",
+        as_of=day,
+        now=NOW,
+    )
 
 
 def events(store, exception_id=None):  # type: ignore[no-untyped-def]
     query = sa.select(tables.off_profile_exception_event).order_by(
-        tables.off_profile_exception_event.c.id)
+        tables.off_profile_exception_event.c.id
+    )
     with store.begin() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]
     return [r for r in rows if exception_id is None or r["exception_id"] == exception_id]
@@ -101,15 +180,18 @@ def events(store, exception_id=None):  # type: ignore[no-untyped-def]
 # ------------------------------------------------------------------ rationale substance
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("", "empty"),
-    ("n/a", "placeholder"),
-    ("TBD", "placeholder"),
-    ("good deal, want it", "has 4 words"),
-    ("deal deal deal deal deal deal deal deal deal deal", "repeats"),
-    ("asdf asdf qwerty lorem ipsum blah customer value here now", "filler"),
-    ("Strategic logo or reference customer, strategic logo reference customer", "copies"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "empty"),
+        ("n/a", "placeholder"),
+        ("TBD", "placeholder"),
+        ("good deal, want it", "has 4 words"),
+        ("deal deal deal deal deal deal deal deal deal deal", "repeats"),
+        ("asdf asdf qwerty lorem ipsum blah customer value here now", "filler"),
+        ("Strategic logo or reference customer, strategic logo reference customer", "copies"),
+    ],
+)
 def test_rationale_without_substance_is_refused(text: str, problem: str) -> None:
     policy = parse_strategy(STRATEGY, source="t").versions[0].exceptions
     found = ex.rationale_problems(text, policy=policy, reason=policy.reason_codes[0])
@@ -142,8 +224,15 @@ def test_request_then_manager_approval_is_recorded_and_final(world) -> None:  # 
         decide(world, asked.id, "eve")
     assert events(store, asked.id) == before  # a refused decision leaves no trace
     with store.begin() as conn:
-        audit = conn.execute(sa.select(tables.audit_log.c.action).where(
-            tables.audit_log.c.entity_id == str(asked.id))).scalars().all()
+        audit = (
+            conn.execute(
+                sa.select(tables.audit_log.c.action).where(
+                    tables.audit_log.c.entity_id == str(asked.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert audit == ["exception.requested", "exception.approved"]
 
 
@@ -185,8 +274,11 @@ def test_only_the_owner_or_their_manager_may_ask(world) -> None:  # type: ignore
 
 def test_wrong_approvers_are_refused(world) -> None:  # type: ignore[no-untyped-def]
     asked = ask(world)
-    for who, message in (("ana", "cannot decide"), ("bo", "not the manager"),
-                         ("zed", "not the manager")):
+    for who, message in (
+        ("ana", "cannot decide"),
+        ("bo", "not the manager"),
+        ("zed", "not the manager"),
+    ):
         with pytest.raises(Forbidden, match=message):
             decide(world, asked.id, who)
     assert decide(world, asked.id, "eve").status == "approved"  # an executive acts on all
@@ -222,14 +314,25 @@ def test_expiry_and_renewal(world) -> None:  # type: ignore[no-untyped-def]
     ended = ex.expire_exceptions(store=store, as_of=later, now=NOW)
     assert [e.id for e in ended] == [asked.id]
     assert ex.expire_exceptions(store=store, as_of=later, now=NOW) == []  # once only
-    renewed = ex.renew_exception(store=store, strategy=strategy, exception_id=asked.id,
-                                 actor="ana", days=10, rationale=GOOD + " again", as_of=later,
-                                 now=NOW)
+    renewed = ex.renew_exception(
+        store=store,
+        strategy=strategy,
+        exception_id=asked.id,
+        actor="ana",
+        days=10,
+        rationale=GOOD + " again",
+        as_of=later,
+        now=NOW,
+    )
     assert (renewed.status, renewed.renews_id) == ("pending", asked.id)
     record, trail = ex.exception_history(store=store, exception_id=renewed.id, as_of=later)
     assert [(e["exception_id"], e["event"]) for e in trail] == [
-        (asked.id, "requested"), (asked.id, "approved"), (asked.id, "expired"),
-        (renewed.id, "requested"), (asked.id, "renewal_requested")]
+        (asked.id, "requested"),
+        (asked.id, "approved"),
+        (asked.id, "expired"),
+        (renewed.id, "requested"),
+        (asked.id, "renewal_requested"),
+    ]
     assert record.id == renewed.id
 
 
@@ -238,8 +341,16 @@ def test_a_rejected_exception_cannot_be_renewed(world) -> None:  # type: ignore[
     asked = ask(world)
     decide(world, asked.id, "mia", approve=False)
     with pytest.raises(Conflict, match="only an approved or expired"):
-        ex.renew_exception(store=store, strategy=strategy, exception_id=asked.id, actor="ana",
-                           days=10, rationale=GOOD, as_of=DAY, now=NOW)
+        ex.renew_exception(
+            store=store,
+            strategy=strategy,
+            exception_id=asked.id,
+            actor="ana",
+            days=10,
+            rationale=GOOD,
+            as_of=DAY,
+            now=NOW,
+        )
 
 
 def test_flags_are_open_off_profile_deals_without_an_approval(world) -> None:  # type: ignore[no-untyped-def]

@@ -46,25 +46,53 @@ ACTIVITIES = [  # id, kind, day, minutes, owner, account, contact
 def small(store):  # type: ignore[no-untyped-def]
     with store.begin() as conn:
         conn.execute(tables.team.insert(), [{"id": "west", "name": "West", "manager_id": "mia"}])
-        conn.execute(tables.user.insert(), [
-            {"id": u, "name": u.title(), "role": "rep", "team_id": "west", "active": True}
-            for u in ("ana", "bo")])
-        conn.execute(tables.account.insert(), [
-            {"id": i, "name": n, "industry": ind, "country": "US", "gate_status": "active"}
-            for i, n, ind in (("A-icp", "Acme Mfg", "Manufacturing"),
-                              ("A-off1", "Northwind Hotels", "Hospitality"),
-                              ("A-off2", "Corner Shop", "Retail"))])
+        conn.execute(
+            tables.user.insert(),
+            [
+                {"id": u, "name": u.title(), "role": "rep", "team_id": "west", "active": True}
+                for u in ("ana", "bo")
+            ],
+        )
+        conn.execute(
+            tables.account.insert(),
+            [
+                {"id": i, "name": n, "industry": ind, "country": "US", "gate_status": "active"}
+                for i, n, ind in (
+                    ("A-icp", "Acme Mfg", "Manufacturing"),
+                    ("A-off1", "Northwind Hotels", "Hospitality"),
+                    ("A-off2", "Corner Shop", "Retail"),
+                )
+            ],
+        )
         conn.execute(tables.contact.insert(), [{"id": "C-shop", "account_id": "A-off2"}])
-        conn.execute(tables.activity.insert(), [
-            {"id": i, "kind": k, "occurred_on": d, "duration_minutes": m, "owner_id": o,
-             "account_id": a, "contact_id": c} for i, k, d, m, o, a, c in ACTIVITIES])
+        conn.execute(
+            tables.activity.insert(),
+            [
+                {
+                    "id": i,
+                    "kind": k,
+                    "occurred_on": d,
+                    "duration_minutes": m,
+                    "owner_id": o,
+                    "account_id": a,
+                    "contact_id": c,
+                }
+                for i, k, d, m, o, a, c in ACTIVITIES
+            ],
+        )
     return store, parse_strategy(STRATEGY, source="test")
 
 
 def test_hours_emails_and_cost_match_a_hand_computation(small) -> None:  # type: ignore[no-untyped-def]
     store, strategy = small
-    report = effort_report(store=store, strategy=strategy, date_from=date(2026, 1, 1),
-                           date_to=date(2026, 9, 30), by="quarter", now=NOW)
+    report = effort_report(
+        store=store,
+        strategy=strategy,
+        date_from=date(2026, 1, 1),
+        date_to=date(2026, 9, 30),
+        by="quarter",
+        now=NOW,
+    )
     ana = next(r for r in report.reps if r.id == "ana")
     assert ana.icp_hours == pytest.approx(0.5 + 1.0)
     assert ana.off_hours == pytest.approx(1.0 + 0.25 + 0.5 + 0.5)
@@ -74,23 +102,36 @@ def test_hours_emails_and_cost_match_a_hand_computation(small) -> None:  # type:
     assert row["off_icp_share"] == pytest.approx(0.6)
     assert (row["over_limit"], row["meets_icp_goal"]) == (True, False)
     assert [(a["account_id"], a["hours"], a["cost"]) for a in ana.top_off_accounts] == [
-        ("A-off2", 1.25, 175.0), ("A-off1", 1.0, 100.0)]
+        ("A-off2", 1.25, 175.0),
+        ("A-off1", 1.0, 100.0),
+    ]
     bo = next(r for r in report.reps if r.id == "bo").as_dict(report.goals)
     assert (bo["off_icp_share"], bo["over_limit"]) == (0.0, False)
 
 
 def test_periods_teams_and_company_add_up(small) -> None:  # type: ignore[no-untyped-def]
     store, strategy = small
-    report = effort_report(store=store, strategy=strategy, date_from=date(2026, 1, 1),
-                           date_to=date(2026, 9, 30), by="quarter", now=NOW)
+    report = effort_report(
+        store=store,
+        strategy=strategy,
+        date_from=date(2026, 1, 1),
+        date_to=date(2026, 9, 30),
+        by="quarter",
+        now=NOW,
+    )
     periods = {(p.id, p.period): (p.icp_hours, p.off_hours, p.off_cost) for p in report.periods}
     assert periods[("ana", "2026-Q1")] == pytest.approx((0.5, 1.25, 125.0))
     assert periods[("ana", "2026-Q2")] == pytest.approx((0.0, 0.5, 50.0))
     assert periods[("ana", "2026-Q3")] == pytest.approx((1.0, 0.5, 100.0))
     assert [t.name for t in report.teams] == ["West"]
     assert report.teams[0].hours == pytest.approx(report.company.hours) == pytest.approx(4.75)
-    monthly = effort_report(store=store, strategy=strategy, date_from=date(2026, 3, 1),
-                            date_to=date(2026, 3, 31), now=NOW)
+    monthly = effort_report(
+        store=store,
+        strategy=strategy,
+        date_from=date(2026, 3, 1),
+        date_to=date(2026, 3, 31),
+        now=NOW,
+    )
     assert {p.period for p in monthly.periods} == {"2026-03"}
     assert monthly.company.off_cost == pytest.approx(125.0)
 
@@ -99,10 +140,12 @@ def test_demo_effort_agrees_with_the_alignment_hours(demo_store) -> None:  # typ
     from onstrategy.demo import PERSONAS
 
     start, end = date(2025, 1, 1), date(2026, 11, 30)
-    report = effort_report(store=demo_store.store, strategy=demo_store.strategy,
-                           date_from=start, date_to=end, now=NOW)
-    aligned = alignment_report(store=demo_store.store, strategy=demo_store.strategy,
-                               date_from=start, date_to=end, now=NOW)
+    report = effort_report(
+        store=demo_store.store, strategy=demo_store.strategy, date_from=start, date_to=end, now=NOW
+    )
+    aligned = alignment_report(
+        store=demo_store.store, strategy=demo_store.strategy, date_from=start, date_to=end, now=NOW
+    )
     hours = {r.id: (r.totals["hours"], r.icp["hours"]) for r in aligned.reps}
     for rep in report.reps:
         assert (rep.hours, rep.icp_hours) == pytest.approx(hours[rep.id], abs=0.01)

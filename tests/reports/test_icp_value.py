@@ -44,7 +44,13 @@ def test_mean_intervals() -> None:
 
 def test_size_bands() -> None:
     assert [band_of(n) for n in (None, 5, 200, 999, 1000, 5000)] == [
-        "unknown size", "1–199", "200–999", "200–999", "1,000–4,999", "5,000+"]
+        "unknown size",
+        "1–199",
+        "200–999",
+        "200–999",
+        "1,000–4,999",
+        "5,000+",
+    ]
 
 
 def test_demo_icp_deals_win_more_and_counts_match(demo_store) -> None:  # type: ignore[no-untyped-def]
@@ -53,11 +59,18 @@ def test_demo_icp_deals_win_more_and_counts_match(demo_store) -> None:  # type: 
     first = min(v.effective_from for v in strategy.versions)
     opp = tables.opportunity
     with demo_store.store.begin() as conn:
-        closed = conn.execute(sa.select(sa.func.count()).select_from(opp).where(
-            opp.c.is_closed.is_(True), opp.c.closed_on.isnot(None),
-            opp.c.created_on >= first)).scalar()
-        won = conn.execute(sa.select(sa.func.count()).select_from(opp).where(
-            opp.c.is_won.is_(True), opp.c.created_on >= first)).scalar()
+        closed = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(opp)
+            .where(
+                opp.c.is_closed.is_(True), opp.c.closed_on.isnot(None), opp.c.created_on >= first
+            )
+        ).scalar()
+        won = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(opp)
+            .where(opp.c.is_won.is_(True), opp.c.created_on >= first)
+        ).scalar()
     pooled = report.all_versions
     assert pooled.icp.closed + pooled.non_icp.closed == closed
     assert pooled.icp.won + pooled.non_icp.won == won
@@ -78,8 +91,13 @@ def test_demo_icp_deals_win_more_and_counts_match(demo_store) -> None:  # type: 
 
 def test_forcing_a_version_judges_every_deal_by_it(demo_store) -> None:  # type: ignore[no-untyped-def]
     first = demo_store.strategy.versions[0].id
-    report = icp_value_report(store=demo_store.store, strategy=demo_store.strategy,
-                              version_id=first, date_from=date(2026, 1, 1), now=NOW)
+    report = icp_value_report(
+        store=demo_store.store,
+        strategy=demo_store.strategy,
+        version_id=first,
+        date_from=date(2026, 1, 1),
+        now=NOW,
+    )
     assert [v.version for v in report.versions] == [first]
     assert report.all_versions.icp.closed == report.versions[0].icp.closed
 
@@ -103,8 +121,9 @@ def larger_demo(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path)
     shutil.copy(sqlite_template, path)
     store = Store.open(f"sqlite:///{path}")
     strategy = load_strategy(files["strategy"])
-    import_bundle(store=store, directory=folder, strategy=strategy, as_of=date(2026, 11, 30),
-                  actor="test")
+    import_bundle(
+        store=store, directory=folder, strategy=strategy, as_of=date(2026, 11, 30), actor="test"
+    )
     yield store, strategy
     store.close()
 
