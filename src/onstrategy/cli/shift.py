@@ -128,8 +128,31 @@ def _table(title: str, rows: list[dict[str, Any]], first: str) -> Table:
     return table
 
 
+def _mix(company: dict[str, Any]) -> Table:
+    before, after = company["before"], company["after"]
+    table = Table("offering", "before", "after", title="New pipeline by offering (company)",
+                  title_justify="left")  # fmt: skip
+    offerings = sorted(set(before["pipeline_by_offering"]) | set(after["pipeline_by_offering"]))
+    for offering in offerings:
+        cells = [f"{p['pipeline_by_offering'].get(offering, 0):,.0f}" for p in (before, after)]
+        table.add_row(offering, *cells)
+    table.add_row(
+        "[bold]total[/]", f"{before['new_pipeline']:,.0f}", f"{after['new_pipeline']:,.0f}"
+    )
+    return table
+
+
 def _print(data: dict[str, Any]) -> None:
     _header(data)
+    b, a = data["company"]["before"], data["company"]["after"]
+    console.print(
+        f"  company: approvers {_arrow(b, a, 'approver_share')} of calls and meetings "
+        f"({_arrow(b, a, 'approver_hours_share')} of hours), non-approvers "
+        f"{_arrow(b, a, 'non_approver_share')}, new offerings "
+        f"{_arrow(b, a, 'new_offering_share_of_pipeline')} of new pipeline",
+        highlight=False,
+    )
+    console.print(_mix(data["company"]))
     console.print(_table("Teams", data["teams"], "team"))
     console.print(_table("Reps", data["reps"], "rep"))
     lagging = [r for r in data["reps"] if r["verdict"] == "not shifted"]
