@@ -11,7 +11,7 @@ Then it ranks off-profile segments (industry × employee band) by value per clos
 (win rate × average won deal size) against the ICP. On enough deals (10), a segment that
 wins clearly more often than the off-profile market, is not clearly worse than the ICP on
 win rate and pays like it (discount within two points) gets a hint, "outperforms the ICP"
-or "rivals the ICP": a candidate for the next version of the strategy.
+(on win rate alone when its deals are smaller) or "rivals the ICP": a candidate for the next version of the strategy.
 
 A deal is judged by the version in force on the day it was created (the day the rep chose
 to pursue it), unless one version is forced. The facts are one Ibis expression
@@ -256,12 +256,12 @@ class Segment:
     band: str
     stats: GroupStats
     lift: float | None  # value per deal relative to the ICP's (1.2 = 20% more)
-    hint: str | None  # "outperforms the ICP" | "rivals the ICP" | None
+    hint: str | None  # "outperforms the ICP" [on win rate (smaller deals)] | "rivals the ICP"
     reasons: list[str]
 
     @property
     def outperforms(self) -> bool:
-        return self.hint == "outperforms the ICP"
+        return (self.hint or "").startswith("outperforms")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -289,7 +289,12 @@ def segments(
         if not d["is_icp"]:
             groups[(d["industry"] or "(no industry)", band_of(d["employees"]))].append(d)
     out = [_segment(key, rows, icp, non_icp, min_deals) for key, rows in groups.items()]
-    rank = {"outperforms the ICP": 0, "rivals the ICP": 1, None: 2}
+    rank = {
+        "outperforms the ICP": 0,
+        "outperforms the ICP on win rate (smaller deals)": 1,
+        "rivals the ICP": 2,
+        None: 3,
+    }
     return sorted(
         out, key=lambda s: (rank[s.hint], -(s.stats.value_per_deal.value or 0), -s.stats.closed)
     )
@@ -337,7 +342,12 @@ def _hint(
     failed = [text for text, ok in checks.items() if not ok]
     if failed:
         return None, ["no hint: not " + "; not ".join(t.split(" (")[0] for t in failed)]
-    label = "outperforms the ICP" if (rate.value or 0) >= icp_rate else "rivals the ICP"
+    if (rate.value or 0) < icp_rate:
+        label = "rivals the ICP"
+    elif (seg.value_per_deal.value or 0) >= (icp.value_per_deal.value or 0):
+        label = "outperforms the ICP"
+    else:
+        label = "outperforms the ICP on win rate (smaller deals)"
     return label, [*checks, "a candidate for the next version's ICP"]
 
 
