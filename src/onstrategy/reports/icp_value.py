@@ -11,7 +11,8 @@ Then it ranks off-profile segments (industry × employee band) by value per clos
 (win rate × average won deal size) against the ICP. On enough deals (10), a segment that
 wins clearly more often than the off-profile market, is not clearly worse than the ICP on
 win rate and pays like it (discount within two points) gets a hint, "outperforms the ICP"
-(on win rate alone when its deals are smaller) or "rivals the ICP": a candidate for the next version of the strategy.
+(on win rate alone when its deals are smaller) or "rivals the ICP": a candidate for the
+next version of the strategy.
 
 A deal is judged by the version in force on the day it was created (the day the rep chose
 to pursue it), unless one version is forced. The facts are one Ibis expression
