@@ -47,3 +47,8 @@ serve: install
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache .mypy_cache
+
+## make docs: regenerate the references that are built from the code
+docs: install
+	$(BIN)/python -m typer onstrategy.cli.main utils docs --name onstrategy --output docs/cli.md
+	$(BIN)/onstrategy strategy schema --write
