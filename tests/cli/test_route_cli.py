@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from onstrategy.cli.main import app
@@ -39,8 +40,15 @@ def env(database_url: str, tmp_path: Path) -> dict[str, str]:
         conn.execute(
             t.user.insert(),
             [
-                {"id": "ana", "name": "Ana Ruiz", "active": True},
-                {"id": "bo", "name": "Bo Chen", "active": True},
+                {"id": "ana", "name": "Ana Ruiz", "active": True, "role": "rep", "email": None},
+                {"id": "bo", "name": "Bo Chen", "active": True, "role": "rep", "email": None},
+                {
+                    "id": "mgr",
+                    "name": "Mia Park",
+                    "active": True,
+                    "role": "manager",
+                    "email": "mia@example.com",
+                },
             ],
         )
         conn.execute(
@@ -96,22 +104,54 @@ def test_bulk_dry_run_then_real_run(env: dict[str, str]) -> None:
     assert json.loads(out) == []  # nothing left unassigned (L3 waits in nurture)
 
 
+def test_who_routes_is_checked_and_audited(env: dict[str, str]) -> None:
+    code, _, err = run(env, "L1", "--as-of", "2026-06-01", "--as", "ana")
+    assert code == 1
+    assert "Ana Ruiz is a rep; only managers, executives and admins route leads" in err
+    code, out, _ = run(env, "L1", "--as-of", "2026-06-01", "--as", "MIA@example.com")
+    assert code == 0, out
+    store = Store.open(env["ONSTRATEGY_DATABASE_URL"])
+    with store.begin() as conn:
+        actors = conn.execute(sa.select(t.audit_log.c.actor)).scalars().all()
+    store.close()
+    assert actors == ["mgr"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((), "which lead?"),
-        (("L1", "L2"), "too many arguments"),
-        (("L1", "--all-unassigned"), "not both"),
-        (("explain",), "exactly one LEAD_ID"),
-        (("explain", "L1", "--dry-run"), "takes only --json"),
+        ((), "which lead? give a LEAD_ID or --all-unassigned"),
+        (("L1", "L2"), "too many arguments: L1 L2"),
+        (("L1", "--all-unassigned"), "give either a LEAD_ID or --all-unassigned, not both"),
+        (("L1", "--include-queued"), "--include-queued only applies to --all-unassigned"),
+        (("explain",), "`route explain` takes exactly one LEAD_ID"),
+        (
+            ("explain", "L1", "--dry-run"),
+            "`route explain` shows stored decisions; it takes only --json",
+        ),
+        (("L1", "--as-of", "2026-02-30"), "cannot read the date '2026-02-30'"),
+    ],
+)
+def test_usage_errors(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    """Wrong usage is caught before the store is opened."""
+    env = {"ONSTRATEGY_DATABASE_URL": f"sqlite:///{tmp_path / 'never.db'}"}
+    code, _out, err = run(env, *args)
+    assert (code, f"Error: {message}") == (1, err.split(" Hint:")[0])
+    assert "Hint: use `onstrategy route LEAD_ID`" in err or "YYYY-MM-DD" in err
+    assert not (tmp_path / "never.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
         (("L9",), "no lead 'L9'"),
         (("explain", "L9"), "no lead 'L9'"),
-        (("L1", "--as-of", "2026-02-30"), "cannot read the date '2026-02-30'"),
+        (("L1", "--as", "nobody"), "no user 'nobody'"),
         (("L1", "--as-of", "2025-01-01"), "no strategy version is in force on 2025-01-01"),
     ],
 )
-def test_clear_errors(env: dict[str, str], args: tuple[str, ...], message: str) -> None:
+def test_data_errors(env: dict[str, str], args: tuple[str, ...], message: str) -> None:
     code, out, err = run(env, *args)
     assert code == 1
-    assert f"Error: {message}" in err or message in err
+    assert f"Error: {message}" in err
     assert "Traceback" not in out + err

@@ -29,7 +29,7 @@ versions:
       - id: bay
         name: Bay
         rules: {postal_prefixes: ["941"]}
-        reps: [{rep: ana, capacity: 2}]
+        reps: [{rep: ana, capacity: 1}]
 """
 
 

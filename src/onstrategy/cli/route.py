@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from onstrategy.cli.common import console, get_ctx, print_json
+from onstrategy.cli.common import CliContext, console, get_ctx, print_json
 from onstrategy.cli.territories import AS_OF_HELP, parse_day
 from onstrategy.engines.routing import (
+    ACTOR,
     RoutingDecision,
+    authorize_router,
     decisions_for,
     route_lead,
     route_unassigned,
@@ -40,19 +42,26 @@ def route(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="decide and show, but store nothing and assign nobody"
     ),
+    who: str | None = typer.Option(
+        None,
+        "--as",
+        help="user id or email of the manager, executive or admin routing (audit log); "
+        "default: the automated router",
+    ),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Route a lead to the right rep or queue, and store why.
 
-    Steps, in order: the matched account's owner; off-profile leads to the nurture queue
-    (unless an approved exception applies); the lead's territory, to a rep by weighted round
-    robin (skipping inactive, out-of-office and at-capacity reps, with a catch-up cap for
-    reps back from an absence); otherwise the fallback queue. `route explain LEAD_ID` shows
-    the stored decisions: "why did I get this lead?".
+    Steps: the matched account's owner; off-profile leads to the nurture queue unless an
+    approved exception applies; the lead's territory, to a free rep by weighted round robin
+    (inactive, out-of-office and at-capacity reps skipped; a catch-up cap for reps back from
+    an absence); otherwise the fallback queue.
+
+    `onstrategy route explain LEAD_ID` shows the stored decisions: why did I get this lead?
     """
     words = list(args or [])
     if words[:1] == ["explain"]:
-        _explain(ctx, words[1:], all_unassigned or dry_run or include_queued, as_json)
+        _explain(ctx, words[1:], all_unassigned or dry_run or include_queued or bool(who), as_json)
         return
     if all_unassigned == bool(words) or len(words) > 1:
         raise InvalidInput(_what_is_wrong(words, all_unassigned), USAGE)
@@ -60,10 +69,13 @@ def route(
         raise InvalidInput("--include-queued only applies to --all-unassigned", USAGE)
     cli = get_ctx(ctx)
     day, now = parse_day(as_of), datetime.now(UTC)
+    actor = authorize_router(store=cli.store, who=who) if who else ACTOR
     if all_unassigned:
-        _bulk(
-            cli, day=day, now=now, dry_run=dry_run, include_queued=include_queued, as_json=as_json
-        )
+        decisions = _bulk(cli, day, now, dry_run, include_queued, actor, as_json)
+        if as_json:
+            print_json([d.as_dict() for d in decisions])
+        else:
+            _summary(decisions, dry_run)
         return
     decision = route_lead(
         store=cli.store,
@@ -72,6 +84,7 @@ def route(
         as_of=day,
         now=now,
         dry_run=dry_run,
+        actor=actor,
     )
     if as_json:
         print_json(decision.as_dict())
@@ -87,28 +100,28 @@ def _what_is_wrong(words: list[str], all_unassigned: bool) -> str:
     return f"too many arguments: {' '.join(words)}"
 
 
-def _bulk(cli, *, day, now, dry_run, include_queued, as_json) -> None:  # type: ignore[no-untyped-def]
+def _bulk(
+    cli: CliContext, day: date, now: datetime, dry_run: bool, include_queued: bool, actor: str,
+    quiet: bool,
+) -> list[RoutingDecision]:  # fmt: skip
     columns = (TextColumn("routing leads"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=console, transient=True, disable=as_json) as bar:
+    with Progress(*columns, console=console, transient=True, disable=quiet) as bar:
         task = bar.add_task("route", total=None)
-        decisions = route_unassigned(
+        return route_unassigned(
             store=cli.store,
             strategy=cli.strategy(),
             as_of=day,
             now=now,
             dry_run=dry_run,
             include_queued=include_queued,
+            actor=actor,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    if as_json:
-        print_json([d.as_dict() for d in decisions])
-        return
-    for decision in decisions:
-        console.print(_line(decision), highlight=False)
-    _summary(decisions, dry_run)
 
 
 def _summary(decisions: list[RoutingDecision], dry_run: bool) -> None:
+    for decision in decisions:
+        console.print(_line(decision), highlight=False)
     to_reps = sum(1 for d in decisions if d.outcome == "rep")
     queues: dict[str, int] = {}
     for d in decisions:

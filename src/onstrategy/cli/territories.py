@@ -44,12 +44,18 @@ def list_(
         print_json(data)
         return
     table = Table(title=f"Territories — version {data['version']} on {data['as_of']}")
-    for column in ("territory", "priority", "rules", "reps (capacity, weight)"):
+    for column in ("territory", "level", "priority", "rules", "reps (capacity, weight)"):
         table.add_column(column)
     for t in data["territories"]:
-        reps = "\n".join(f"{r['rep']} ({r['capacity']}, ×{r['weight']:g})" for r in t["reps"])
+        reps = "\n".join(
+            f"{r['name'] or r['rep']} ({r['capacity']}, ×{r['weight']:g})" for r in t["reps"]
+        )
         table.add_row(
-            f"{t['name']}\n[dim]{t['id']}[/]", str(t["priority"]), "\n".join(t["rules"]), reps
+            f"{t['name']}\n[dim]{t['id']}[/]",
+            t["level"],
+            str(t["priority"]),
+            "\n".join(t["rules"]),
+            reps,
         )
     console.print(table)
     console.print(f"[dim]{PRECEDENCE_HELP}[/]")

@@ -3,7 +3,8 @@
 **Free** on a date: the user exists and is active (``user_account.active``, no ``inactive``
 availability covering the date), is not out of office that day, and their load (active
 accounts plus open leads they own; a lead is open unless its status is one of
-``CLOSED_LEAD_STATUSES``) is below the ``capacity`` of their coverage in the territory.
+``CLOSED_LEAD_STATUSES``) is below their capacity: the sum of the ``capacity`` of every
+coverage the version gives them (one territory in the usual case).
 
 **Weighted round robin.** Each territory keeps a ledger (table ``routing_ledger``) with each
 rep's ``credit``: the leads round robin gave them. The next lead goes to the free rep with the
@@ -32,7 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from onstrategy.store import tables as t
-from onstrategy.strategy.model import Territory
+from onstrategy.strategy.model import Territory, Version
 
 CLOSED_LEAD_STATUSES = frozenset({
     "unqualified", "disqualified", "converted", "closed", "closed - converted",
@@ -173,9 +174,10 @@ class Pick:
     ledger: dict[str, tuple[int, float]]  # rep -> (assigned, credit) to store
 
 
-def pick_rep(conn: Connection, *, territory: Territory, cap: int, as_of: date) -> Pick:
+def pick_rep(conn: Connection, *, version: Version, territory: Territory, as_of: date) -> Pick:
     """The free rep whose turn it is in ``territory`` on ``as_of``, with the reason."""
-    seats = _seats(conn, territory, as_of)
+    cap = version.routing.catch_up_cap
+    seats = _seats(conn, territory, capacities(version), as_of)
     free = [s for s in seats if s.skip is None]
     skipped = "; ".join(f"skipped {s.status.label}: {s.skip}" for s in seats if s.skip)
     if not free:
@@ -203,7 +205,9 @@ def _reason(territory: Territory, winner: Seat, free: int, cap: int) -> str:
     return text
 
 
-def _seats(conn: Connection, territory: Territory, as_of: date) -> list[Seat]:
+def _seats(
+    conn: Connection, territory: Territory, capacity: dict[str, int], as_of: date
+) -> list[Seat]:
     keys = list(dict.fromkeys(c.rep for c in territory.reps))
     statuses = rep_statuses(conn, keys, as_of)
     ids = sorted({s.id for s in statuses.values()})
@@ -214,11 +218,22 @@ def _seats(conn: Connection, territory: Territory, as_of: date) -> list[Seat]:
         if any(s.status.id == status.id for s in seats):
             continue
         assigned, credit = ledger.get(status.id, (0, 0.0))
-        seat = Seat(status, coverage.weight, coverage.capacity, order,
+        seat = Seat(status, coverage.weight, capacity[coverage.rep.lower()], order,
                     load.get(status.id, 0), assigned, credit)  # fmt: skip
         seat.skip = _skip_reason(seat)
         seats.append(seat)
     return seats
+
+
+def capacities(version: Version) -> dict[str, int]:
+    """Each rep's capacity under ``version`` (keyed by the rep as written, lower-cased): the
+    sum over the territories that list them, as ``strategy simulate`` counts it."""
+    out: dict[str, int] = {}
+    for territory in version.territories:
+        for coverage in territory.reps:
+            key = coverage.rep.lower()
+            out[key] = out.get(key, 0) + coverage.capacity
+    return out
 
 
 def _skip_reason(seat: Seat) -> str | None:

@@ -41,13 +41,14 @@ from onstrategy.engines.round_robin import (
     save_ledger,
 )
 from onstrategy.engines.territories import TerritoryRecord, assign_territory
-from onstrategy.errors import Conflict, NotFound
+from onstrategy.errors import Conflict, Forbidden, NotFound
 from onstrategy.store import tables as t
 from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Segment, Strategy, Version
 
 __all__ = [
-    "CLOSED_LEAD_STATUSES", "RoutingDecision", "Step", "decisions_for", "record_fit",
+    "CLOSED_LEAD_STATUSES", "RoutingDecision", "Step", "authorize_router", "decisions_for",
+    "record_fit",
     "route_lead", "route_unassigned", "unassigned_lead_ids",
 ]  # fmt: skip
 ACTOR = "routing"
@@ -141,6 +142,21 @@ def route_unassigned(
             if progress:
                 progress(done, len(ids))
     return decisions
+
+
+def authorize_router(*, store: Store, who: str) -> str:
+    """The user id of ``who`` (id or email) if they may route leads: a manager, an executive
+    or an admin. Reps may not hand leads out (their own included)."""
+    from onstrategy.engines.exceptions import resolve_actor
+
+    with store.begin() as conn:
+        actor = resolve_actor(conn, who)
+    if actor.role not in ("manager", "executive", "admin"):
+        raise Forbidden(
+            f"{actor.name} is a {actor.role}; only managers, executives and admins route leads",
+            "ask your manager or the RevOps admin to route it",
+        )
+    return str(actor.id)
 
 
 def unassigned_lead_ids(*, store: Store, include_queued: bool = False) -> list[str]:
@@ -392,7 +408,7 @@ def _territory_step(
                "beaten": [asdict(b) for b in match.beaten]}  # fmt: skip
     steps.append(Step("territory", True, reason + (f"; beat {rivals}" if rivals else ""), details))
     territory = next(x for x in version.territories if x.id == match.territory_id)
-    pick = pick_rep(conn, territory=territory, cap=version.routing.catch_up_cap, as_of=as_of)
+    pick = pick_rep(conn, version=version, territory=territory, as_of=as_of)
     steps.append(Step("round_robin", pick.rep_id is not None, pick.reason,
                       {"candidates": pick.candidates}))  # fmt: skip
     if pick.rep_id is None:

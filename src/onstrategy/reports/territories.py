@@ -9,8 +9,8 @@ Under the strategy version in force on ``as_of``:
   overlap resolved by specificity or id is usually a mistake in the rules;
 * **load per rep** — accounts owned, ICP accounts owned, open leads, open pipeline (amount,
   count), against capacity. Load is what routing compares with capacity: active accounts
-  plus open leads owned (``engines.routing``). A rep covering several territories is held to
-  the largest capacity the strategy gives them.
+  plus open leads owned (``engines.routing``). A rep covering several territories has the sum
+  of their capacities (as routing and ``strategy simulate`` count it).
 
 Fit and named-list membership come from one Ibis query (``engines.territories``); leads and
 pipeline are Ibis aggregates, so the report runs unchanged on SQLite and PostgreSQL.
@@ -23,7 +23,14 @@ from datetime import date
 from typing import Any
 
 from onstrategy.engines.routing import CLOSED_LEAD_STATUSES
-from onstrategy.engines.territories import TerritoryMatch, assign_accounts, describe_rules
+from onstrategy.engines.territories import (
+    LEVELS,
+    CompiledTerritory,
+    TerritoryMatch,
+    assign_accounts,
+    compiled,
+    describe_rules,
+)
 from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Strategy, Version
 
@@ -183,7 +190,7 @@ def _covering_reps(store: Store, version: Version) -> dict[str, RepLoad]:
             rep_id = by_key.get(coverage.rep) or by_key.get(coverage.rep.lower()) or coverage.rep
             rep = reps.setdefault(rep_id, RepLoad(rep_id, None))
             rep.territories.append(territory.id)
-            rep.capacity = max(rep.capacity or 0, coverage.capacity)
+            rep.capacity = (rep.capacity or 0) + coverage.capacity
     return reps
 
 
@@ -217,22 +224,42 @@ def _names(store: Store) -> dict[str, str]:
 
 
 def territories_list(*, strategy: Strategy, as_of: date) -> dict[str, Any]:
-    """The territories of the version in force, with their rules in words, in precedence order."""
+    """The territories of the version in force, with their rules in words, in precedence order
+    (named-account territories, then named-list ones, then rules; then the tie-break)."""
     version = strategy.version_on(as_of)
-    ordered = sorted(version.territories, key=lambda t: (t.priority, t.id))
+    names = {key.lower(): r.name for r in strategy.reps for key in (r.id, r.email) if key}
+    ordered = sorted(compiled(version), key=_precedence)
     return {
         "version": version.id,
         "as_of": as_of.isoformat(),
         "territories": [
             {
-                "id": t.id,
-                "name": t.name,
-                "priority": t.priority,
-                "rules": describe_rules(t),
+                "id": c.territory.id,
+                "name": c.territory.name,
+                "priority": c.territory.priority,
+                "level": LEVELS[_level(c)],
+                "rules": describe_rules(c.territory),
                 "reps": [
-                    {"rep": c.rep, "capacity": c.capacity, "weight": c.weight} for c in t.reps
+                    {
+                        "rep": r.rep,
+                        "name": names.get(r.rep.lower()),
+                        "capacity": r.capacity,
+                        "weight": r.weight,
+                    }
+                    for r in c.territory.reps
                 ],
             }
-            for t in ordered
+            for c in ordered
         ],
     }
+
+
+def _level(rules: CompiledTerritory) -> int:
+    if not rules.has_rules:
+        return 1
+    return 2 if rules.named_lists else 3
+
+
+def _precedence(rules: CompiledTerritory) -> tuple[int, int, int, str]:
+    t = rules.territory
+    return (_level(rules), t.priority, -rules.specificity, t.id)
