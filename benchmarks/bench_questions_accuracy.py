@@ -11,7 +11,10 @@ Gold mapping (documented in the report and in ``engines/questions.py``):
 * open: ``qo``, and ``qw`` unless its wh-word asks for a fact (who, when, where, which,
   how many/much/long/often, what time/date/day/year); closed: ``qy``, ``qr``, ``qrr``,
   fact ``qw``, and repetition requests (specific tag ``br``: "huh?", "what?", "sorry?"),
-  which ask to hear a fact again, not for a story. The raw mapping (every ``qw`` and
+  which ask to hear a fact again, not for a story. A ``qw`` that is a bare wh-word
+  ("what?", "so what", "for what?") counts as a question of unknown type: without the
+  rest of the sentence nothing says whether it asks for a story or a fact (the annotators
+  tag most of them ``qw``, not ``br``). The raw mapping (every ``qw`` and
   ``qo`` open, everything else closed) is reported too.
 * ``turns`` lines join each speaker's consecutive rows into one utterance, as a diarised
   speech-recognition transcript gives them (MRDA cuts a turn into dialogue acts): the turn
@@ -55,6 +58,7 @@ _FACT_WH = frozenset(
         "which",
     ]
 )
+_LINKS = frozenset(["so", "and", "but", "or", "uh", "um", "well", "oh", "then", "for", "with"])
 _FACT_HOW = frozenset(
     ["many", "much", "long", "often", "old", "far", "big", "soon", "large", "fast"]
 )
@@ -80,9 +84,16 @@ def gold_kind(basic: str, general: str, text: str, full: str = "") -> str | None
         return "closed"
     if general == "qo":
         return "open"
+    if general == "qw" and _bare_wh(text):
+        return "question"  # "what?", "so what": nothing to tell what it asks for
     if general == "qw":
         return "closed" if _asks_fact(text) else "open"
     return "question" if basic == "Q" else None
+
+
+def _bare_wh(text: str) -> bool:
+    said = [word for word in words(text) if word not in _LINKS]
+    return len(said) == 1 and said[0] in ("what", "what's", "how", "why", *_FACT_WH)
 
 
 def _asks_fact(text: str) -> bool:

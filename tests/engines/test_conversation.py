@@ -226,15 +226,19 @@ def test_question_detection_on_real_meeting_speech_without_punctuation() -> None
     worded = bench.evaluate(rows, punctuation=False, min_words=3)
     worded_form = bench.evaluate(rows, punctuation=False, intonation_only=False)
     marked = bench.evaluate(rows, punctuation=True)
-    # The levels reached (test split: P 0.83, R 0.41, F1 0.55; 3+ words F1 0.70): the
-    # issue's F1 0.85 without punctuation is NOT met - declarative questions ("you have
-    # spare headsets") and one-word checks ("right?") differ from statements only in pitch.
+    speaking = bench.turns(rows)
+    # The levels reached (test split: P 0.82, R 0.47, F1 0.60; 3+ words F1 0.71; with
+    # punctuation F1 0.94; whole turns 0.94 punctuated, 0.54 not): the issue's F1 0.85
+    # without punctuation is NOT met - declarative questions ("you have spare headsets")
+    # and one-word checks ("right?") differ from statements only in pitch.
     assert plain.precision >= 0.80
-    assert plain.f1 >= 0.50
-    assert worded.f1 >= 0.65
-    assert worded_form.f1 >= 0.72  # questions that only intonation marks left out
-    assert plain.type_accuracy >= 0.93
-    assert marked.f1 >= 0.88
+    assert plain.f1 >= 0.58
+    assert worded.f1 >= 0.69
+    assert worded_form.f1 >= 0.76  # questions that only intonation marks left out
+    assert plain.type_accuracy >= 0.95
+    assert marked.f1 >= 0.93
+    assert bench.evaluate(speaking, punctuation=True).f1 >= 0.93
+    assert bench.evaluate(speaking, punctuation=False).f1 >= 0.52
 
 
 def test_the_demo_companys_consultative_calls_outscore_its_pitch_calls() -> None:
