@@ -53,7 +53,7 @@ def alerts(
             highlight=False,
         )
         for row in alert.evidence[:evidence]:
-            console.print("    · " + _evidence(row), highlight=False)
+            console.print("    · " + _evidence(row, alert.level == "team"), highlight=False)
         if alert.evidence_count > evidence:
             console.print(
                 f"    … and {alert.evidence_count - evidence} more (--evidence N or --json)",
@@ -61,12 +61,13 @@ def alerts(
             )
 
 
-def _evidence(row: dict[str, Any]) -> str:
+def _evidence(row: dict[str, Any], team_level: bool) -> str:
+    who = f" — {row['owner_name']}" if team_level and row.get("owner_name") else ""
     if "opportunity_id" in row:
         amount = float(row["amount"] or 0)
         account = row.get("account_name") or row.get("account_id") or "no account"
-        return f"{row['opportunity_id']} {row['name']} — {amount:,.0f} ({account})"
+        return f"{row['opportunity_id']} {row['name']} — {amount:,.0f} ({account}){who}"
     return (
         f"{row['account_name']} ({row['account_id']}): {row['hours']} h, "
-        f"{row['emails']} emails, cost {float(row['cost'] or 0):,.0f}"
+        f"{row['emails']} emails, cost {float(row['cost'] or 0):,.0f}{who}"
     )

@@ -139,8 +139,12 @@ def drift_alerts(
     report = alignment_report(
         store=store, strategy=strategy, date_from=start, date_to=as_of, now=now
     )
+    names = _names(store)
     deals = deal_evidence(store=store, strategy=strategy, lo=start, hi=as_of)
-    hours = _hour_evidence(store, strategy, start, as_of)
+    for deal in deals:
+        deal["account_name"] = names["account"].get(deal["account_id"] or "", "(no account)")
+        deal["owner_name"] = names["user"].get(deal["owner_id"] or "", deal["owner_id"])
+    hours = _hour_evidence(store, strategy, start, as_of, names)
     flags = unexcused_off_profile(store=store, strategy=strategy, as_of=as_of)
     version = strategy.version_on(as_of)
     limit = version.goals.off_strategy_hours_max
@@ -166,15 +170,25 @@ def _members(shares: Shares, reps: list[Shares]) -> set[str]:
     return {r.id for r in reps if r.team == shares.id} if shares.level == "team" else {shares.id}
 
 
-def _hour_evidence(store: Store, strategy: Strategy, lo: date, hi: date) -> list[dict[str, Any]]:
+def _names(store: Store) -> dict[str, dict[str, str]]:
+    """Account and user names by id, for evidence a manager can read."""
+    return {
+        kind: {
+            r["id"]: r["name"]
+            for r in store.table(table).select("id", "name").to_pyarrow().to_pylist()
+        }
+        for kind, table in (("account", "account"), ("user", "user_account"))
+    }
+
+
+def _hour_evidence(
+    store: Store, strategy: Strategy, lo: date, hi: date, names: dict[str, dict[str, str]]
+) -> list[dict[str, Any]]:
     facts = activity_facts(store=store, strategy=strategy, date_from=lo, date_to=hi)
     rows: list[dict[str, Any]] = off_icp_accounts(facts).to_pyarrow().to_pylist()
-    names = {
-        a["id"]: a["name"]
-        for a in store.table("account").select("id", "name").to_pyarrow().to_pylist()
-    }
     for row in rows:
-        row["account_name"] = names.get(row["account_id"] or "", "(no account)")
+        row["account_name"] = names["account"].get(row["account_id"] or "", "(no account)")
+        row["owner_name"] = names["user"].get(row["owner_id"] or "", row["owner_id"])
     return rows
 
 
@@ -207,7 +221,7 @@ class _Context:
         noun = "new pipeline" if metric == "pipeline" else "bookings"
         off = shares.totals[metric] - shares.icp[metric]
         summary = (
-            f"{share:.0%} of {noun} from ICP accounts, goal {goal:.0%}: "
+            f"{share:.1%} of {noun} from ICP accounts, goal {goal:.0%}: "
             f"{off:,.0f} of {shares.totals[metric]:,.0f} is off-ICP in {len(mine)} deals"
         )
         return _alert(
@@ -229,7 +243,7 @@ class _Context:
         )
         off = total - icp
         summary = (
-            f"{off / total:.0%} of {total:,.1f} selling hours on off-ICP accounts, "
+            f"{off / total:.1%} of {total:,.1f} selling hours on off-ICP accounts, "
             f"limit {self.hours_max:.0%} (cost {sum(h['cost'] for h in mine):,.0f})"
         )
         return _alert(
@@ -272,7 +286,9 @@ def _deal_row(d: dict[str, Any]) -> dict[str, Any]:
         "opportunity_id": d["id"],
         "name": d["name"],
         "account_id": d["account_id"],
+        "account_name": d["account_name"],
         "owner_id": d["owner_id"],
+        "owner_name": d["owner_name"],
         "amount": round(d["amount"], 2),
         "stage": d["stage"],
         "on": d["event_date"],
@@ -284,6 +300,7 @@ def _hours_row(h: dict[str, Any]) -> dict[str, Any]:
         "account_id": h["account_id"],
         "account_name": h["account_name"],
         "owner_id": h["owner_id"],
+        "owner_name": h["owner_name"],
         "hours": round(h["hours"] or 0.0, 2),
         "emails": int(h["emails"] or 0),
         "cost": round(h["cost"] or 0.0, 2),
