@@ -51,11 +51,14 @@ def test_gaps_json_lists_gapped_open_deals_largest_first(
         "gapped_deals",
         "gapped_amount",
         "by_offering",
+        "by_rep",
         "deals",
     }
     assert data["version"] == "fy26-services"
     assert data["gapped_deals"] == len(data["deals"]) > 0
-    assert sum(c["gapped"] for c in data["by_offering"].values()) == data["gapped_deals"]
+    for breakdown in (data["by_offering"], data["by_rep"]):
+        assert sum(c["gapped"] for c in breakdown.values()) == data["gapped_deals"]
+        assert sum(c["open"] for c in breakdown.values()) == data["open_deals"]
     amounts = [d["amount"] for d in data["deals"]]
     assert amounts == sorted(amounts, reverse=True)
     deal = data["deals"][0]

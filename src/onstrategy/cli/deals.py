@@ -50,30 +50,20 @@ def gaps(
         f"{data['gapped_amount']:,.0f} of pipeline",
         highlight=False,
     )
-    console.print(_offering_table(data["by_offering"]))
+    console.print(_breakdown_table("By offering", "offering", data["by_offering"]))
+    console.print(_breakdown_table("By rep", "rep", data["by_rep"]))
     if report.gapped:
         console.print(_gap_table(report.gapped))
 
 
-def _offering_table(by_offering: dict[str, dict[str, float]]) -> Table:
-    table = Table(
-        "offering",
-        "open",
-        "gapped",
-        "share",
-        "gapped amount",
-        title="By offering",
-        title_justify="left",
-    )
-    for offering, cell in by_offering.items():
+def _breakdown_table(title: str, first: str, rows: dict[str, dict[str, float]]) -> Table:
+    table = Table(first, "open", "gapped", "share", "gapped amount", "single-threaded",
+                  title=title, title_justify="left")  # fmt: skip
+    for name, cell in rows.items():
         share = cell["gapped"] / cell["open"] if cell["open"] else 0.0
-        table.add_row(
-            offering,
-            f"{cell['open']:.0f}",
-            f"{cell['gapped']:.0f}",
-            f"{share:.0%}",
-            f"{cell['gapped_amount']:,.0f}",
-        )
+        counts = [f"{cell[k]:.0f}" for k in ("open", "gapped")]
+        money = f"{cell['gapped_amount']:,.0f}"
+        table.add_row(name, *counts, f"{share:.0%}", money, f"{cell['single_threaded']:.0f}")
     return table
 
 

@@ -25,7 +25,7 @@ and PostgreSQL alike; the persona rules come from the strategy model.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -120,26 +120,9 @@ class DealAuthority:
             "engaged_contacts": self.engaged,
             "approvers": self.approvers,
             "at_required_level": self.at_required_level,
-            "contacts": [_contact_dict(c) for c in self.contacts],
+            "contacts": [dict(vars(c)) for c in self.contacts],  # every field
             "reasons": list(self.reasons),
         }
-
-
-def _contact_dict(contact: EngagedContact) -> dict[str, Any]:
-    return {
-        "contact_id": contact.contact_id,
-        "name": contact.name,
-        "title": contact.title,
-        "seniority": contact.seniority,
-        "function": contact.function,
-        "can_approve": contact.can_approve,
-        "at_required_level": contact.at_required_level,
-        "calls": contact.calls,
-        "meetings": contact.meetings,
-        "emails": contact.emails,
-        "role": contact.role,
-        "last_on": contact.last_on,
-    }
 
 
 # ------------------------------------------------------------------ portable expressions
@@ -415,12 +398,22 @@ class GapReport:
         return [d for d in self.deals if d.authority_gap]
 
     def by_offering(self) -> dict[str, dict[str, float]]:
+        return self.breakdown(lambda d: d.offering_id or NO_OFFERING)
+
+    def by_rep(self) -> dict[str, dict[str, float]]:
+        return self.breakdown(lambda d: d.owner_name or d.owner_id or "(no owner)")
+
+    def breakdown(self, key: Callable[[DealAuthority], str]) -> dict[str, dict[str, float]]:
+        """Open and gapped deals (count and amount) and single-threaded deals, per key."""
         out: dict[str, dict[str, float]] = {}
         for deal in self.deals:
             cell = out.setdefault(
-                deal.offering_id or "(no offering)",
-                {"open": 0, "gapped": 0, "open_amount": 0.0, "gapped_amount": 0.0},
+                key(deal),
+                dict.fromkeys(
+                    ("open", "gapped", "single_threaded", "open_amount", "gapped_amount"), 0
+                ),
             )
+            cell["single_threaded"] += deal.engaged <= 1
             cell["open"] += 1
             cell["open_amount"] += deal.amount
             if deal.authority_gap:
@@ -438,6 +431,7 @@ class GapReport:
             "gapped_deals": len(gapped),
             "gapped_amount": round(sum(d.amount for d in gapped), 2),
             "by_offering": self.by_offering(),
+            "by_rep": dict(sorted(self.by_rep().items())),
             "deals": [d.as_dict() for d in gapped],
         }
 
