@@ -102,47 +102,60 @@ def candidates_of(result: MatchResult) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ the review queue
 
 
-def sync_review(
-    conn: Connection, *, subject_kind: str, subject_id: str, result: MatchResult, now: datetime
-) -> bool:
-    """Open (or refresh) the review of an ambiguous result; withdraw it once clear.
+def sync_reviews(
+    conn: Connection, *, subject_kind: str, results: list[MatchResult], now: datetime
+) -> int:
+    """Open (or refresh) a review for each ambiguous result; withdraw those now clear.
 
-    Returns True when a new review item was opened.
+    One lookup per 500 subjects, inserts in bulk. Returns how many reviews were opened.
     """
     review = tables.match_review
-    where = sa.and_(
-        review.c.subject_kind == subject_kind,
-        review.c.subject_id == subject_id,
-        review.c.status == "open",
-    )
-    open_id = conn.execute(sa.select(review.c.id).where(where)).scalar()
-    if result.status != "ambiguous":
-        if open_id is not None:
+    ids = [r.from_id for r in results]
+    open_ids: dict[str, int] = {}
+    for start in range(0, len(ids), 500):
+        query = sa.select(review.c.subject_id, review.c.id).where(
+            review.c.subject_kind == subject_kind,
+            review.c.subject_id.in_(ids[start : start + 500]),
+            review.c.status == "open",
+        )
+        open_ids.update({str(s): int(i) for s, i in conn.execute(query)})
+    new = []
+    for result in results:
+        open_id = open_ids.get(result.from_id)
+        values = _review_values(result)
+        if result.status != "ambiguous" and open_id is not None:
             note = f"withdrawn: a later run found {result.status} ({result.to_id or 'no account'})"
-            conn.execute(
-                review.update()
-                .where(review.c.id == open_id)
-                .values(status="withdrawn", decided_by="system", decided_at=now, comment=note)
+            values = {
+                "status": "withdrawn",
+                "decided_by": "system",
+                "decided_at": now,
+                "comment": note,
+            }
+        elif result.status != "ambiguous":
+            continue
+        elif open_id is None:
+            new.append(
+                {
+                    "subject_kind": subject_kind,
+                    "subject_id": result.from_id,
+                    "status": "open",
+                    "created_at": now,
+                    **values,
+                }
             )
-        return False
-    values = {
+            continue
+        conn.execute(review.update().where(review.c.id == open_id).values(values))
+    if new:
+        conn.execute(review.insert(), new)
+    return len(new)
+
+
+def _review_values(result: MatchResult) -> dict[str, Any]:
+    return {
         "candidates": candidates_of(result),
         "reasons": list(result.reasons),
         "score": result.score,
     }
-    if open_id is not None:
-        conn.execute(review.update().where(review.c.id == open_id).values(values))
-        return False
-    conn.execute(
-        review.insert().values(
-            subject_kind=subject_kind,
-            subject_id=subject_id,
-            status="open",
-            created_at=now,
-            **values,
-        )
-    )
-    return True
 
 
 def withdraw_reviews(
@@ -179,44 +192,17 @@ def list_reviews(
     return rows
 
 
+_SHOWN = {
+    "lead": "id first_name last_name email company website city state country source",
+    "list_entry": "id list_id name website city state country",
+}
+
+
 def _describe_subject(conn: Connection, kind: str, subject_id: str) -> dict[str, Any]:
-    if kind == "lead":
-        lead = tables.lead
-        row = (
-            conn.execute(
-                sa.select(
-                    lead.c.id,
-                    lead.c.first_name,
-                    lead.c.last_name,
-                    lead.c.email,
-                    lead.c.company,
-                    lead.c.website,
-                    lead.c.city,
-                    lead.c.state,
-                    lead.c.country,
-                    lead.c.source,
-                ).where(lead.c.id == subject_id)
-            )
-            .mappings()
-            .first()
-        )
-    else:
-        entry = tables.named_list_entry
-        row = (
-            conn.execute(
-                sa.select(
-                    entry.c.id,
-                    entry.c.list_id,
-                    entry.c.name,
-                    entry.c.website,
-                    entry.c.city,
-                    entry.c.state,
-                    entry.c.country,
-                ).where(entry.c.id == _int_id(subject_id))
-            )
-            .mappings()
-            .first()
-        )
+    table = tables.lead if kind == "lead" else tables.named_list_entry
+    key = subject_id if kind == "lead" else _int_id(subject_id)
+    columns = [table.c[name] for name in _SHOWN[kind].split()]
+    row = conn.execute(sa.select(*columns).where(table.c.id == key)).mappings().first()
     return dict(row) if row else {"id": subject_id, "missing": True}
 
 
@@ -409,16 +395,8 @@ def match_leads(
 def _lead_chunks(store: Store, where: sa.ColumnElement[bool]) -> Iterator[list[MatchRecord]]:
     """Keyset pages ordered by id: steady memory, and safe while earlier pages are updated."""
     lead = tables.lead
-    cols = (
-        lead.c.id,
-        lead.c.company,
-        lead.c.domain,
-        lead.c.website,
-        lead.c.email,
-        lead.c.city,
-        lead.c.state,
-        lead.c.country,
-    )
+    names = ["id", "company", "domain", "website", "email", "city", "state", "country"]
+    cols = [lead.c[name] for name in names]
     last: str | None = None
     while True:
         query = sa.select(*cols).where(where).order_by(lead.c.id).limit(CHUNK)
@@ -473,10 +451,7 @@ def _store_lead_matches(
     )
     for result in results:
         run.add(result)
-        if sync_review(
-            conn, subject_kind="lead", subject_id=result.from_id, result=result, now=now
-        ):
-            run.reviews_opened += 1
+    run.reviews_opened += sync_reviews(conn, subject_kind="lead", results=results, now=now)
 
 
 def lead_match(*, store: Store, lead_id: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from onstrategy.crm.geo import normalize_country, normalize_state
-from onstrategy.crm.lead_matching import account_records, sync_review, withdraw_reviews
+from onstrategy.crm.lead_matching import account_records, sync_reviews, withdraw_reviews
 from onstrategy.engines.domains import is_free_mail_domain, registrable_domain
 from onstrategy.engines.matching import AccountIndex, MatchRecord, MatchResult
 from onstrategy.engines.names import normalize_company_name
@@ -182,16 +182,7 @@ def import_list(
 
 
 def _summary(result: ListImport) -> dict[str, Any]:
-    return {
-        "file": result.filename,
-        "read": result.rows_read,
-        "inserted": result.inserted,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
-        "removed": result.removed,
-        "rejected": len(result.rejected),
-        "matching": result.matching,
-    }
+    return asdict(result) | {"rejected": len(result.rejected)}
 
 
 def _upsert_list(
@@ -335,9 +326,7 @@ def _match_entries(
         )
     for result in results:
         counts[result.status] += 1
-        sync_review(
-            conn, subject_kind="list_entry", subject_id=result.from_id, result=result, now=now
-        )
+    sync_reviews(conn, subject_kind="list_entry", results=results, now=now)
     return counts
 
 
@@ -458,6 +447,9 @@ def _rank_order(entry: dict[str, Any]) -> tuple[float, int]:
         return float("inf"), entry["id"]
 
 
+_DUPLICATE_FIELDS = ("id", "name", "website", "city", "state", *MATCH_FIELDS[1:])
+
+
 def list_duplicates(*, store: Store, list_id: str) -> list[dict[str, Any]]:
     """Accounts that match several entries of the list (a CRM duplicate, or a group)."""
     shown = list_entries(store=store, list_id=list_id)["entries"]
@@ -469,22 +461,7 @@ def list_duplicates(*, store: Store, list_id: str) -> list[dict[str, Any]]:
         {
             "account_id": account_id,
             "account_name": group[0]["account_name"],
-            "entries": [
-                {
-                    k: x[k]
-                    for k in (
-                        "id",
-                        "name",
-                        "website",
-                        "city",
-                        "state",
-                        "match_status",
-                        "match_score",
-                        "match_reasons",
-                    )
-                }
-                for x in group
-            ],
+            "entries": [{k: x[k] for k in _DUPLICATE_FIELDS} for x in group],
         }
         for account_id, group in sorted(by_account.items())
         if len(group) > 1
