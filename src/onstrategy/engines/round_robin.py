@@ -10,8 +10,10 @@ coverage the version gives them (one territory in the usual case).
 rep's ``credit``: the leads round robin gave them. The next lead goes to the free rep with the
 smallest ``(credit + 1) / weight``; ties go to the rep listed first in the strategy file. Over
 many leads each rep's share is proportional to its weight (2:1 weights, 2:1 leads). The ledger
-is stored and updated in the decision's own transaction (rows locked on PostgreSQL), so a
-restart changes nothing and the same inputs give the same decision.
+is stored and updated in the decision's own transaction, so a restart changes nothing and the
+same inputs give the same decision. Concurrent decisions in one territory take turns: a
+transaction-scoped advisory lock per territory on PostgreSQL, the write lock on SQLite, taken
+before loads and ledger are read.
 
 **Catch-up protection.** A rep who was away (out of office, inactive, at capacity) or is new
 would otherwise receive every lead until their credit caught up. Before choosing, each free
@@ -71,6 +73,19 @@ _LEDGER = (
     .where(t.routing_ledger.c.territory_id == sa.bindparam("territory"))
     .with_for_update()
 )
+
+_PG_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))")
+# SQLite: a write takes the database's write lock at once (even when no row changes), so the
+# loads and the ledger are read inside the writer's transaction, never from a stale snapshot.
+_SQLITE_LOCK = sa.text("UPDATE routing_ledger SET credit = credit WHERE territory_id = :key")
+
+
+def _take_turns(conn: Connection, territory_id: str) -> None:
+    """Concurrent decisions in one territory run one after the other (no lost ledger update)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(_PG_LOCK, {"key": f"routing:{territory_id}"})
+    elif conn.dialect.name == "sqlite":
+        conn.execute(_SQLITE_LOCK, {"key": territory_id})
 
 
 # ------------------------------------------------------------------ who is free
@@ -177,6 +192,7 @@ class Pick:
 def pick_rep(conn: Connection, *, version: Version, territory: Territory, as_of: date) -> Pick:
     """The free rep whose turn it is in ``territory`` on ``as_of``, with the reason."""
     cap = version.routing.catch_up_cap
+    _take_turns(conn, territory.id)
     seats = _seats(conn, territory, capacities(version), as_of)
     free = [s for s in seats if s.skip is None]
     skipped = "; ".join(f"skipped {s.status.label}: {s.skip}" for s in seats if s.skip)
