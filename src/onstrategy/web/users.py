@@ -18,10 +18,17 @@ from onstrategy.store import tables
 from onstrategy.store.connect import Store
 
 MIN_PASSWORD = 10
-_HASHER = PasswordHasher()
-# Verified against when the email is unknown, so a wrong email costs the same time as a
-# wrong password (a failed login never reveals whether the email exists).
-_DUMMY_HASH = _HASHER.hash("onstrategy-timing-equaliser")
+_HASHER = PasswordHasher()  # argon2id with the library's recommended (RFC 9106) costs
+_DUMMY: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a wrong email costs the same time as
+    a wrong password (a failed login never reveals whether the email exists)."""
+    key = id(_HASHER)
+    if key not in _DUMMY:
+        _DUMMY[key] = _HASHER.hash("onstrategy-timing-equaliser")
+    return _DUMMY[key]
 
 
 @dataclass(frozen=True)
@@ -115,7 +122,7 @@ def authenticate(*, store: Store, email: str, password: str) -> UserRow | None:
     with store.begin() as conn:
         row = conn.execute(query).mappings().first()
     stored = row["password_hash"] if row is not None else None
-    if not _verify(stored or _DUMMY_HASH, password) or row is None or not stored:
+    if not _verify(stored or _dummy_hash(), password) or row is None or not stored:
         return None
     return _row(row) if row["active"] else None
 
