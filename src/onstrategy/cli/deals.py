@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from onstrategy.cli.common import console, get_ctx, print_json
+from onstrategy.cli.common import console, err_console, get_ctx, print_json
 from onstrategy.engines.authority import DealAuthority, authority_gaps, explain_deal
 from onstrategy.errors import InvalidInput
 
@@ -37,9 +37,10 @@ def gaps(
 ) -> None:
     """Open deals with an authority gap (no engaged contact can approve), largest first."""
     cli = get_ctx(ctx)
-    report = authority_gaps(
-        store=cli.store, strategy=cli.strategy(), as_of=parse_as_of(as_of), rep=rep, team=team
-    )
+    with err_console.status("Finding who each open deal has engaged…"):
+        report = authority_gaps(
+            store=cli.store, strategy=cli.strategy(), as_of=parse_as_of(as_of), rep=rep, team=team
+        )
     data = report.as_dict()
     if as_json:
         print_json(data)

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from onstrategy.cli.common import console, get_ctx, print_json
+from onstrategy.cli.common import console, err_console, get_ctx, print_json
 from onstrategy.errors import InvalidInput
 from onstrategy.reports.shift import MIN_GAIN, MIN_SHARE, MIN_TOUCHES, shift_report
 
@@ -48,16 +48,17 @@ def shift(
             "--min-share and --min-gain are fractions", "e.g. --min-share 0.3 --min-gain 0.1"
         )
     cli = get_ctx(ctx)
-    report = shift_report(
-        store=cli.store,
-        strategy=cli.strategy(),
-        as_of=_day(as_of),
-        version_id=version,
-        window_days=window,
-        min_share=min_share,
-        min_gain=min_gain,
-        min_touches=min_touches,
-    )
+    with err_console.status("Comparing activity before and after the change…"):
+        report = shift_report(
+            store=cli.store,
+            strategy=cli.strategy(),
+            as_of=_day(as_of),
+            version_id=version,
+            window_days=window,
+            min_share=min_share,
+            min_gain=min_gain,
+            min_touches=min_touches,
+        )
     data = report.as_dict()
     if as_json:
         print_json(data)

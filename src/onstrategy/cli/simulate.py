@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from onstrategy.cli.common import console, get_ctx, print_json
+from onstrategy.cli.common import console, err_console, get_ctx, print_json
 from onstrategy.engines.simulate import simulate as run_simulation
 from onstrategy.errors import InvalidInput
 from onstrategy.strategy.load import load_strategy
@@ -39,13 +39,14 @@ def simulate(
 ) -> None:
     """Apply a draft version to today's data without changing anything, and show the effect."""
     cli = get_ctx(ctx)
-    result = run_simulation(
-        store=cli.store,
-        strategy=load_strategy(file),
-        version_id=version,
-        as_of=_day(as_of),
-        against=against,
-    )
+    with err_console.status("Applying the draft to today's data…"):
+        result = run_simulation(
+            store=cli.store,
+            strategy=load_strategy(file),
+            version_id=version,
+            as_of=_day(as_of),
+            against=against,
+        )
     data = result.as_dict()
     if as_json:
         print_json(data)
