@@ -18,21 +18,28 @@ Measured, in the same process and store:
   decision, oldest first): decisions per second.
 
 Run: ``.venv/bin/python benchmarks/bench_routing.py`` (50k accounts / 20k leads / 2,000
-single decisions) or ``--quick`` (5k / 2k / 300). ``--database-url`` runs it on PostgreSQL.
+single decisions) or ``--quick`` (5k / 2k / 300). It runs on a fresh SQLite file under /tmp,
+then, when ``ONSTRATEGY_TEST_POSTGRES_URL`` names a server (``make bench`` sets it), on a fresh
+PostgreSQL database that is dropped afterwards; ``--database-url`` picks one database instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import statistics
 import time
+import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from onstrategy.demo import strategy_text
 from onstrategy.engines.routing import route_lead, route_unassigned, unassigned_lead_ids
@@ -194,16 +201,26 @@ def show(label: str, seconds: list[float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="5k accounts, 2k leads")
-    parser.add_argument("--database-url", help="default: a fresh SQLite file under /tmp")
+    parser.add_argument("--database-url", help="one database to use (default: see below)")
     args = parser.parse_args()
-    accounts, leads, singles = (5_000, 2_000, 300) if args.quick else (50_000, 20_000, 2_000)
-    url = args.database_url or _fresh_sqlite()
+    sizes = (5_000, 2_000, 300) if args.quick else (50_000, 20_000, 2_000)
+    if args.database_url:
+        measure(args.database_url, *sizes)
+        return
+    measure(_fresh_sqlite(), *sizes)
+    server = os.environ.get("ONSTRATEGY_TEST_POSTGRES_URL")  # set by `make bench`
+    if server:
+        with _fresh_postgres(server) as url:
+            measure(url, *sizes)
+
+
+def measure(url: str, accounts: int, leads: int, singles: int) -> None:
     store = Store.open(url)
     strategy = bench_strategy()
     started = time.perf_counter()
     build(store, strategy, accounts, leads)
     print(
-        f"store {store.dialect}: {accounts:,} accounts, {leads:,} unassigned leads "
+        f"\nstore {store.dialect}: {accounts:,} accounts, {leads:,} unassigned leads "
         f"(built in {time.perf_counter() - started:.1f} s)"
     )
     ids = unassigned_lead_ids(store=store)
@@ -213,8 +230,8 @@ def main() -> None:
     show("baseline: read lead + insert row", base)
     show("route_lead", timings)
     print(
-        f"  ratio to baseline (mean latency): "
-        f"{statistics.mean(timings) / statistics.mean(base):.1f}×"
+        f"  ratio to baseline: p50 {pct(timings, 0.5) / pct(base, 0.5):.1f}×, "
+        f"mean {statistics.mean(timings) / statistics.mean(base):.1f}×"
     )
     print(f"  outcomes: {dict(sorted(outcomes.items()))}")
     started = time.perf_counter()
@@ -228,10 +245,27 @@ def main() -> None:
 
 
 def _fresh_sqlite() -> str:
-    path = Path("/tmp/onstrategy-bench-routing.db")
+    path = Path(f"/tmp/onstrategy-bench-routing-{os.getpid()}.db")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
+
+
+@contextmanager
+def _fresh_postgres(server: str) -> Iterator[str]:
+    name = f"onstrategy_bench_routing_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(
+        make_url(server).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = make_url(server).set(drivername="postgresql+psycopg", database=name)
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 if __name__ == "__main__":
