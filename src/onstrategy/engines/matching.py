@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -136,7 +136,8 @@ class MatchThresholds:
 _REF_EXPONENT = 1.0  # a reference word the query lacks costs this much
 _QUERY_EXPONENT = 0.15  # an extra query word costs less (leads add "India", "via X")
 _COMMON_WORD_POWER = 1.0  # how fast extra query words cost more as the shared words get common
-_MAX_SAME_NAME = 20  # accounts considered per name when many share it (all tie: review)
+_FLOOR = 30.0  # a name scoring lower is not worth a reviewer's look
+_MAX_SAME_NAME = 10  # accounts considered per name when many share it (all tie: review)
 _DOMAIN_BASE = 92.0  # same registrable domain: 92 + up to 8 for agreeing names
 _DOMAIN_CONFLICT = 15.0  # both sides have a domain and they differ
 _ACRONYM_SCORE = 90.0  # "ibmx" = initials of a 4+ word reference name
@@ -204,6 +205,7 @@ class AccountIndex:
         self._anchor_names: NDArray[np.int32] = np.zeros(0, dtype=np.int32)
         self._anchor_start: NDArray[np.int64] = np.zeros(1, dtype=np.int64)
         self._vocab_list: list[str] = []
+        self._places: dict[int, tuple[str, str, str]] = {}  # filled as references are met
 
     # ----------------------------------------------------------------------------- build
     @classmethod
@@ -351,13 +353,18 @@ class AccountIndex:
         return scored
 
     def _spread(self, by_name: dict[int, _Scored]) -> dict[int, _Scored]:
-        """Name scores to the accounts with that name (at most ``_MAX_SAME_NAME`` each)."""
+        """The best names' scores to the accounts with that name (``_MAX_SAME_NAME`` each).
+
+        Only the best ``2 * candidates`` names are spread: the rest cannot be the answer,
+        the runner-up or a candidate for review."""
+        best = sorted(by_name.items(), key=lambda item: (-item[1].ranked, item[0]))
         scored: dict[int, _Scored] = {}
-        for name_no, entry in by_name.items():
+        for name_no, entry in best[: 2 * self.thresholds.candidates]:
             refs = self._name_refs[name_no]
             extra = [f"{len(refs)} accounts have this name"] if len(refs) > 1 else []
             for ref_no in refs[:_MAX_SAME_NAME]:
-                scored[ref_no] = replace(entry, reasons=[*entry.reasons, *extra])
+                reasons = [*entry.reasons, *extra]
+                scored[ref_no] = _Scored(entry.score, reasons, entry.tiebreak, entry.location)
         return scored
 
     def _lookup(self, token: str) -> tuple[int, float] | None:
@@ -395,6 +402,7 @@ class AccountIndex:
                 ],
             )
             for name_no, score, cover_ref, cover_query in self._shortlist(words, query_total)
+            if 100.0 * score >= _FLOOR
         }
 
     def _postings(self, token_no: int) -> NDArray[np.int32]:
@@ -486,7 +494,7 @@ class AccountIndex:
             return
         for ref_no, entry in scored.items():
             ref = self.references[ref_no]
-            have = _place(ref)
+            have = self._places.get(ref_no) or self._places.setdefault(ref_no, _place(ref))
             for label, bonus, penalty, mine, theirs in zip(
                 ("country", "state", "city"),
                 (1.0, 2.0, 4.0),
