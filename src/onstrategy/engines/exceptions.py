@@ -295,8 +295,8 @@ def _check_request(
 # ------------------------------------------------------------------ lookups
 
 
-def resolve_actor(conn: Connection, who: str) -> Actor:
-    """A user by id or email; inactive users may not act."""
+def resolve_actor(conn: Connection, who: str, *, acting: bool = True) -> Actor:
+    """A user by id or email; inactive users may not act (but may be looked up)."""
     u = tables.user
     key = (who or "").strip()
     row = (
@@ -308,7 +308,7 @@ def resolve_actor(conn: Connection, who: str) -> Actor:
     )
     if row is None:
         raise NotFound(f"no user {key!r}", "use a user id or email from the users import")
-    if not row["active"]:
+    if acting and not row["active"]:
         raise Forbidden(f"{row['name']} is not an active user", "ask an admin")
     return Actor(row["id"], row["name"], row["email"], row["role"], row["team_id"])
 
@@ -830,7 +830,7 @@ def list_exceptions(
     with store.begin() as conn:
         query = sa.select(X).order_by(X.c.id.desc())
         if rep:
-            query = query.where(X.c.rep_id == resolve_actor(conn, rep).id)
+            query = query.where(X.c.rep_id == resolve_actor(conn, rep, acting=False).id)
         if team:
             query = query.where(
                 X.c.rep_id.in_(sa.select(tables.user.c.id).where(tables.user.c.team_id == team))
