@@ -106,8 +106,9 @@ def test_list_shows_rules_in_words_and_precedence(env: dict[str, str]) -> None:
     assert "Tie-break" in out
 
 
-def test_bad_date_is_a_clear_error(env: dict[str, str]) -> None:
+def test_bad_date_is_a_clear_error(tmp_path: Path) -> None:
+    env = {"ONSTRATEGY_DATABASE_URL": f"sqlite:///{tmp_path / 'never.db'}"}
     code, _, err = run(env, "check", "--as-of", "June 1st")
     assert code == 1
-    assert "cannot read the date" in err
+    assert "Error: cannot read the date 'June 1st'" in err
     assert "YYYY-MM-DD" in err

@@ -24,7 +24,7 @@ in a transaction that is rolled back, so it shows exactly what a real run would 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -131,13 +131,16 @@ def route_unassigned(
     """Route every active lead without an owner, oldest first, each in its own transaction.
 
     Leads already waiting in a queue (a stored decision) are left alone unless
-    ``include_queued``. A dry run routes them all in one transaction and rolls it back.
+    ``include_queued``; a lead someone assigned meanwhile is skipped. A dry run routes them
+    all in one transaction and rolls it back.
     """
     ids = unassigned_lead_ids(store=store, include_queued=include_queued)
     decisions: list[RoutingDecision] = []
     with _transaction(store, True) if dry_run else _nothing() as shared:
         for done, lead_id in enumerate(ids, start=1):
-            with _reuse(shared) if shared else _transaction(store, False) as conn:
+            # a lead taken, quarantined or removed since the list was read is skipped
+            own = _reuse(shared) if shared else _transaction(store, False)
+            with suppress(Conflict, NotFound), own as conn:
                 decisions.append(_route(conn, store, strategy, lead_id, as_of, now, dry_run, actor))
             if progress:
                 progress(done, len(ids))
