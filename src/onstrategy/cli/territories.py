@@ -39,7 +39,8 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """The territories of the version in force, in precedence order, with their rules in words."""
-    data = territories_list(strategy=get_ctx(ctx).strategy(), as_of=parse_day(as_of))
+    day = parse_day(as_of)
+    data = territories_list(strategy=get_ctx(ctx).strategy(), as_of=day)
     if as_json:
         print_json(data)
         return
@@ -69,7 +70,8 @@ def check(
 ) -> None:
     """ICP accounts no territory covers, accounts two territories claim, and load per rep."""
     cli = get_ctx(ctx)
-    report = territories_check(store=cli.store, strategy=cli.strategy(), as_of=parse_day(as_of))
+    day = parse_day(as_of)
+    report = territories_check(store=cli.store, strategy=cli.strategy(), as_of=day)
     if as_json:
         print_json(report.as_dict())
         return
