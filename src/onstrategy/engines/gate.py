@@ -70,16 +70,16 @@ class GateRun:
 
     def note(self) -> str:
         c = self.counts
-        judged = c["active"] + c["quarantined"]
-        if not judged and not c["protected"]:
+        judged = c["active"] + c["quarantined"] + c["protected"]
+        if not judged:
             return f"intake gate ({self.version}): no {self.kind} to classify"
-        share = c["quarantined"] / judged if judged else 0.0
         text = (
-            f"intake gate ({self.version}, as of {self.as_of.isoformat()}): {judged:,} {self.kind}"
-            f" — {c['active']:,} active, {c['quarantined']:,} quarantined ({share:.0%})"
+            f"intake gate ({self.version}, as of {self.as_of.isoformat()}): {judged:,} "
+            f"{self.kind} — {c['active']:,} in profile, {c['quarantined']:,} quarantined "
+            f"({c['quarantined'] / judged:.0%})"
         )
         if c["protected"]:
-            text += f", {c['protected']:,} protected (customers or pipeline)"
+            text += f", {c['protected']:,} off profile but kept (customers or pipeline)"
         if c["released"]:
             text += f", {c['released']:,} released earlier and left alone"
         return text + "; see `onstrategy gate list`"
