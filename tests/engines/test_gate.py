@@ -160,3 +160,33 @@ def test_demo_purchased_list_feeds_the_most_off_target_names(demo_store) -> None
     assert worst["share_in_target"] < 0.5 * min(others)
     assert report["notes"][0].startswith("Purchased List feeds the most off-target names")
     assert worst["quarantined"] >= worst["off_target"] * 0.8  # the gate held them back
+
+
+def test_a_customer_status_protects_an_account(
+    crm: Store, strategy: Strategy, tmp_path: Path
+) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_text(
+        "Account ID,Account Name,Employees,Billing Country,Type\n"
+        "a-old,Old Friend Ltd,8,US,Customer - Direct\n"
+        "a-new,New Prospect Ltd,8,US,Prospect\n"
+    )
+    batch = import_file(store=crm, kind="accounts", path=path).batch_id
+    run = apply_gate(store=crm, strategy=strategy, kind="accounts", as_of=AS_OF, batch_id=batch)
+    assert (run.counts["protected"], run.counts["quarantined"]) == (1, 1)
+    (kept,) = list_gated(store=crm, kind="accounts", status="active", search="old friend")
+    assert kept["gate_reasons"]["protected"] == "never quarantined: Type is 'Customer - Direct'"
+    assert kept["gate_reasons"]["failed"]  # the reasons it is off profile are still shown
+    assert [r["id"] for r in list_gated(store=crm, kind="accounts")] == ["a-new"]
+
+
+def test_why_did_i_get_this_lead_has_both_answers(crm: Store) -> None:
+    from onstrategy.crm.lead_matching import lead_match
+
+    why = lead_match(store=crm, lead_id="l-acme2")
+    assert (why["account_id"], why["gate_status"]) == ("a-acme", "active")
+    assert "same domain acme.com" in why["match_reasons"]
+    assert why["gate_reasons"]["met"] == [
+        "employees 5,000 is in the target range ≥ 1,000",
+        "location TX/US is in the target area (US)",
+    ]

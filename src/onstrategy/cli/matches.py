@@ -78,7 +78,7 @@ def show(
     lead_id: str = typer.Argument(..., help="the lead's CRM id"),
     as_json: bool = typer.Option(False, "--json", help="print as JSON"),
 ) -> None:
-    """Which account a lead was matched to, with what confidence, and why."""
+    """Why did I get this lead? Its account (confidence, reasons) and its gate outcome."""
     row = lead_match(store=get_ctx(ctx).store, lead_id=lead_id)
     if as_json:
         print_json(row)
@@ -91,6 +91,17 @@ def show(
     )
     for reason in row["match_reasons"] or []:
         console.print(f"  · {reason}", highlight=False)
+    gate = row["gate_reasons"] or {}
+    if gate:
+        console.print(
+            f"intake gate: {row['gate_status']} — fit {gate.get('score')} (tier {gate.get('tier')},"
+            f" {gate.get('version')}), judged on {gate.get('judged_on')}",
+            highlight=False,
+        )
+        for text in gate.get("failed", []):
+            console.print(f"  ✗ {text}", highlight=False)
+        for text in gate.get("met", []):
+            console.print(f"  ✓ {text}", highlight=False)
 
 
 @app.command()

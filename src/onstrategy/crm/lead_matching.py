@@ -454,25 +454,15 @@ def _store_lead_matches(
     run.reviews_opened += sync_reviews(conn, subject_kind="lead", results=results, now=now)
 
 
+_EXPLAINED = "id company email source account_id match_score match_status match_reasons"
+
+
 def lead_match(*, store: Store, lead_id: str) -> dict[str, Any]:
-    """One lead's account, score, status and reasons ("which company is this lead?")."""
+    """Why a lead is where it is: its account (score, status, reasons) and its gate outcome."""
     lead = tables.lead
+    columns = [lead.c[c] for c in (*_EXPLAINED.split(), "gate_status", "gate_reasons")]
     with store.begin() as conn:
-        row = (
-            conn.execute(
-                sa.select(
-                    lead.c.id,
-                    lead.c.company,
-                    lead.c.email,
-                    lead.c.account_id,
-                    lead.c.match_score,
-                    lead.c.match_status,
-                    lead.c.match_reasons,
-                ).where(lead.c.id == lead_id)
-            )
-            .mappings()
-            .first()
-        )
+        row = conn.execute(sa.select(*columns).where(lead.c.id == lead_id)).mappings().first()
     if row is None:
         raise NotFound(f"no lead {lead_id!r}", "check the lead id (the CRM's record id)")
     return dict(row)
