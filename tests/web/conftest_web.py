@@ -1,5 +1,6 @@
-"""Helpers and fixtures of the web tests: the web app on the demo company: one copy per backend per module (read-only tests),
-or a fresh copy per test (``web`` over ``demo_store``) where a test changes data."""
+"""Helpers and fixtures of the web tests: the web app on the demo company, one copy per
+backend for the session (read-only tests), or a fresh copy per test (``web`` over
+``demo_store``) where a test changes data."""
 
 from __future__ import annotations
 
@@ -52,8 +53,11 @@ def csrf_of(html: str) -> str:
 
 def login(client: TestClient, email: str, password: str = PASSWORD) -> None:
     token = csrf_of(client.get("/login").text)
-    done = client.post("/login", data={"email": email, "password": password,
-                                       "csrf_token": token}, follow_redirects=False)
+    done = client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert done.status_code == 303, done.text[:300]
 
 
@@ -62,8 +66,9 @@ def build(url: str, strategy_file: Path) -> Web:
     for email in (ADMIN, EXECUTIVE, MANAGER, REP, OTHER_REP):
         set_password(store=store, who=email, password=PASSWORD, actor="test")
     store.close()
-    settings = Settings(database_url=url, strategy_file=strategy_file,
-                        secret_key="test-secret-" + uuid.uuid4().hex)
+    settings = Settings(
+        database_url=url, strategy_file=strategy_file, secret_key="test-secret-" + uuid.uuid4().hex
+    )
     return Web(create_app(settings=settings), url, strategy_file)
 
 
@@ -81,14 +86,13 @@ def quick_hashes() -> Iterator[None]:
 
 
 @pytest.fixture
-def web(demo_store) -> Iterator[Web]:  # type: ignore[no-untyped-def]
+def web(demo_store) -> Web:  # type: ignore[no-untyped-def]
     """A fresh demo copy: for tests that change data."""
-    yield build(demo_store.url, demo_store.directory / "strategy.yaml")
+    return build(demo_store.url, demo_store.directory / "strategy.yaml")
 
 
 def _pg_copy(template: str) -> tuple[str, sa.Engine, str]:
-    base = make_url(os.environ["ONSTRATEGY_TEST_POSTGRES_URL"]).set(
-        drivername="postgresql+psycopg")
+    base = make_url(os.environ["ONSTRATEGY_TEST_POSTGRES_URL"]).set(drivername="postgresql+psycopg")
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     name = f"onstrategy_web_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
@@ -96,10 +100,15 @@ def _pg_copy(template: str) -> tuple[str, sa.Engine, str]:
     return name, admin, base.set(database=name).render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo_web(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-             demo_files: dict[str, Path]) -> Iterator[Web]:
-    """One demo copy per backend for a whole module (tests must not change data)."""
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def demo_web(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    demo_files: dict[str, Path],
+    quick_hashes: None,
+) -> Iterator[Web]:
+    """One demo copy per backend for the session (tests using it must not change data);
+    the read models it caches are shared by the tests, as they are by users."""
     strategy = demo_files["strategy"]
     if request.param == "sqlite":
         target = tmp_path_factory.mktemp("web") / "demo.db"

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from conftest_web import ADMIN, MANAGER, REP, csrf_of
 
 from onstrategy.engines.exceptions import request_exception
 from onstrategy.store import tables
 from onstrategy.store.connect import Store
-
-from conftest_web import ADMIN, MANAGER, REP, csrf_of  # noqa: I001
 
 HTMX = {"HX-Request": "true"}
 
@@ -18,8 +17,11 @@ HTMX = {"HX-Request": "true"}
 def _audit(url: str, action: str) -> list[tuple[str, str]]:
     store = Store.open(url)
     with store.begin() as conn:
-        rows = conn.execute(sa.select(tables.audit_log.c.actor, tables.audit_log.c.entity_id)
-                            .where(tables.audit_log.c.action == action)).all()
+        rows = conn.execute(
+            sa.select(tables.audit_log.c.actor, tables.audit_log.c.entity_id).where(
+                tables.audit_log.c.action == action
+            )
+        ).all()
     store.close()
     return [(r.actor, r.entity_id) for r in rows]
 
@@ -30,23 +32,36 @@ def test_an_admin_releases_a_quarantined_lead_with_htmx_and_it_is_audited(web):
     path = f"/gate/leads/{lead['id']}/release"
     token = csrf_of(admin.get("/gate").text)
     no_token = admin.post(path, data={"reason": "known customer contact"}, headers=HTMX)
-    assert no_token.status_code == 403 and lead["id"] not in str(_audit(web.url, "gate.release"))
-    wrong = admin.post(f"/api{path}", json={"reason": "known customer contact"},
-                       headers={"X-CSRF-Token": "not-the-token"})
-    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "forbidden"
+    assert no_token.status_code == 403
+    assert lead["id"] not in str(_audit(web.url, "gate.release"))
+    wrong = admin.post(
+        f"/api{path}",
+        json={"reason": "known customer contact"},
+        headers={"X-CSRF-Token": "not-the-token"},
+    )
+    assert wrong.status_code == 403
+    assert wrong.json()["error"]["code"] == "forbidden"
     manager_token = manager.get("/api/me").json()["csrf_token"]
-    refused = manager.post(f"/api{path}", json={"reason": "known customer contact"},
-                           headers={"X-CSRF-Token": manager_token})
-    assert refused.status_code == 403 and "admin" in refused.json()["error"]["hint"]
-    done = admin.post(path, data={"reason": "known customer contact", "csrf_token": token},
-                      headers=HTMX)
-    assert done.status_code == 200 and f'id="gate-{lead["id"]}"' in done.text
+    refused = manager.post(
+        f"/api{path}",
+        json={"reason": "known customer contact"},
+        headers={"X-CSRF-Token": manager_token},
+    )
+    assert refused.status_code == 403
+    assert "admin" in refused.json()["error"]["hint"]
+    done = admin.post(
+        path, data={"reason": "known customer contact", "csrf_token": token}, headers=HTMX
+    )
+    assert done.status_code == 200
+    assert f'id="gate-{lead["id"]}"' in done.text
     assert "released" in done.text
     admin_id = admin.get("/api/me").json()["viewer"]["id"]
     assert (admin_id, lead["id"]) in _audit(web.url, "gate.release")
-    again = admin.post(path, data={"reason": "known customer contact", "csrf_token": token},
-                       headers=HTMX)
-    assert again.status_code == 409 and again.headers["HX-Retarget"] == "#flash"
+    again = admin.post(
+        path, data={"reason": "known customer contact", "csrf_token": token}, headers=HTMX
+    )
+    assert again.status_code == 409
+    assert again.headers["HX-Retarget"] == "#flash"
     status = admin.get(f"/api/leads/{lead['id']}").json()["lead"]["gate_status"]
     assert status == "released"
 
@@ -57,21 +72,43 @@ def test_the_reps_manager_decides_an_exception_through_the_web(web, demo_store):
     flags = [f for f in admin.get("/api/exceptions").json()["flags"] if f["owner_id"] == rep_id]
     assert flags, "the demo rep has open off-profile deals"
     asked = request_exception(
-        store=demo_store.store, strategy=demo_store.strategy, subject_kind="opportunity",
-        subject_id=flags[0]["opportunity_id"], rep=rep_id, reason_code="strategic-logo",
+        store=demo_store.store,
+        strategy=demo_store.strategy,
+        subject_kind="opportunity",
+        subject_id=flags[0]["opportunity_id"],
+        rep=rep_id,
+        reason_code="strategic-logo",
         rationale="a reference logo in a new region that opens three more deals for us soon",
-        expected_value=1.0, days=30, as_of=date.today(), now=datetime.now().astimezone())
+        expected_value=1.0,
+        days=30,
+        as_of=date.today(),
+        now=datetime.now().astimezone(),
+    )
     path = f"/exceptions/{asked.id}/decision"
     queue = manager.get("/exceptions")
     assert f'hx-post="{path}"' in queue.text
     assert f'hx-post="{path}"' not in rep.get("/exceptions").text
-    rep_try = rep.post(path, data={"decision": "approve", "comment": "mine",
-                                   "csrf_token": csrf_of(rep.get("/exceptions").text)},
-                       headers=HTMX)
+    rep_try = rep.post(
+        path,
+        data={
+            "decision": "approve",
+            "comment": "mine",
+            "csrf_token": csrf_of(rep.get("/exceptions").text),
+        },
+        headers=HTMX,
+    )
     assert rep_try.status_code == 403
-    done = manager.post(path, data={"decision": "approve", "comment": "worth it as a logo",
-                                    "csrf_token": csrf_of(queue.text)}, headers=HTMX)
-    assert done.status_code == 200 and "approved" in done.text
+    done = manager.post(
+        path,
+        data={
+            "decision": "approve",
+            "comment": "worth it as a logo",
+            "csrf_token": csrf_of(queue.text),
+        },
+        headers=HTMX,
+    )
+    assert done.status_code == 200
+    assert "approved" in done.text
     manager_id = manager.get("/api/me").json()["viewer"]["id"]
     assert (manager_id, str(asked.id)) in _audit(web.url, "exception.approved")
     mine = rep.get("/api/exceptions").json()["exceptions"]

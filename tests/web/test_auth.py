@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from conftest_web import PASSWORD, csrf_of, login
 from fastapi.testclient import TestClient
 
 from onstrategy.settings import Settings
@@ -13,53 +14,87 @@ from onstrategy.web.app import LOGIN_FAILED
 from onstrategy.web.security import COOKIE
 from onstrategy.web.users import set_password
 
-from conftest_web import PASSWORD, csrf_of, login  # noqa: I001 - helper module beside the tests
-
 
 def _people(store: Store) -> None:
     with store.begin() as conn:
         conn.execute(tables.team.insert().values(id="west", name="West", manager_id="m1"))
-        conn.execute(tables.user.insert(), [
-            {"id": "m1", "name": "Mia Manager", "email": "mia@x.example", "role": "manager",
-             "team_id": "west", "active": True},
-            {"id": "r1", "name": "Rob Rep", "email": "rob@x.example", "role": "rep",
-             "team_id": "west", "active": True},
-            {"id": "r2", "name": "No Password", "email": "nopw@x.example", "role": "rep",
-             "team_id": "west", "active": True},
-            {"id": "r3", "name": "Gone", "email": "gone@x.example", "role": "rep",
-             "team_id": "west", "active": False},
-        ])
+        conn.execute(
+            tables.user.insert(),
+            [
+                {
+                    "id": "m1",
+                    "name": "Mia Manager",
+                    "email": "mia@x.example",
+                    "role": "manager",
+                    "team_id": "west",
+                    "active": True,
+                },
+                {
+                    "id": "r1",
+                    "name": "Rob Rep",
+                    "email": "rob@x.example",
+                    "role": "rep",
+                    "team_id": "west",
+                    "active": True,
+                },
+                {
+                    "id": "r2",
+                    "name": "No Password",
+                    "email": "nopw@x.example",
+                    "role": "rep",
+                    "team_id": "west",
+                    "active": True,
+                },
+                {
+                    "id": "r3",
+                    "name": "Gone",
+                    "email": "gone@x.example",
+                    "role": "rep",
+                    "team_id": "west",
+                    "active": False,
+                },
+            ],
+        )
     for who in ("mia@x.example", "rob@x.example", "gone@x.example"):
         set_password(store=store, who=who, password=PASSWORD, actor="test")
 
 
 def _client(store: Store, database_url: str) -> TestClient:
     _people(store)
-    app = create_app(settings=Settings(database_url=database_url, strategy_file=None,
-                                       secret_key="k" * 40))
+    app = create_app(
+        settings=Settings(database_url=database_url, strategy_file=None, secret_key="k" * 40)
+    )
     return TestClient(app)
 
 
 def _attempt(client: TestClient, email: str, password: str) -> object:
     token = csrf_of(client.get("/login").text)
-    return client.post("/login", data={"email": email, "password": password,
-                                       "csrf_token": token}, follow_redirects=False)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
 
 
 def test_sign_in_sets_a_signed_http_only_cookie_and_is_audited(store, database_url):
     client = _client(store, database_url)
     done = _attempt(client, "ROB@x.example", PASSWORD)
-    assert done.status_code == 303 and done.headers["location"] == "/"
+    assert done.status_code == 303
+    assert done.headers["location"] == "/"
     cookie = done.headers["set-cookie"]
-    assert COOKIE in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert COOKIE in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
     assert PASSWORD not in cookie
     assert client.get("/api/me").json()["viewer"]["id"] == "r1"
     with store.begin() as conn:
         actions = conn.execute(sa.select(tables.audit_log.c.action, tables.audit_log.c.actor)).all()
-        stored = conn.execute(sa.select(tables.user.c.password_hash)
-                              .where(tables.user.c.id == "r1")).scalar()
+        stored = conn.execute(
+            sa.select(tables.user.c.password_hash).where(tables.user.c.id == "r1")
+        ).scalar()
     assert ("session.sign_in", "r1") in actions
-    assert stored.startswith("$argon2") and PASSWORD not in stored
+    assert stored.startswith("$argon2")
+    assert PASSWORD not in stored
 
 
 def test_failed_sign_in_does_not_say_whether_the_email_exists(store, database_url):
@@ -92,8 +127,13 @@ def test_a_forged_or_foreign_cookie_is_not_a_session(store, database_url):
     client = _client(store, database_url)
     login(client, "rob@x.example")
     value = client.cookies.get(COOKIE)
-    other = TestClient(create_app(settings=Settings(
-        database_url=database_url, strategy_file=None, secret_key="another key" * 4)))
+    other = TestClient(
+        create_app(
+            settings=Settings(
+                database_url=database_url, strategy_file=None, secret_key="another key" * 4
+            )
+        )
+    )
     other.cookies.set(COOKIE, value)
     assert other.get("/api/me").status_code == 401
     client.cookies.set(COOKIE, value[:-4] + "AAAA")
@@ -113,9 +153,16 @@ def test_signed_out_pages_redirect_to_sign_in_and_api_says_401(store, database_u
 def test_next_cannot_send_a_user_off_site(store, database_url):
     client = _client(store, database_url)
     token = csrf_of(client.get("/login").text)
-    done = client.post("/login", data={"email": "rob@x.example", "password": PASSWORD,
-                                       "csrf_token": token, "next": "//evil.example/x"},
-                       follow_redirects=False)
+    done = client.post(
+        "/login",
+        data={
+            "email": "rob@x.example",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/x",
+        },
+        follow_redirects=False,
+    )
     assert done.headers["location"] == "/"
 
 
@@ -124,5 +171,6 @@ def test_without_a_strategy_pages_say_how_to_configure_one(store, database_url):
     login(client, "mia@x.example")
     page = client.get("/")
     assert page.status_code == 503
-    assert "no strategy is configured" in page.text and "ONSTRATEGY_STRATEGY_FILE" in page.text
+    assert "no strategy is configured" in page.text
+    assert "ONSTRATEGY_STRATEGY_FILE" in page.text
     assert client.get("/api/dashboard").json()["error"]["code"] == "no_strategy"

@@ -4,8 +4,7 @@ on pages and JSON alike (one demo copy per backend, read-only)."""
 from __future__ import annotations
 
 import pytest
-
-from conftest_web import ADMIN, ANA, EXECUTIVE, MANAGER, RACHEL, REP  # noqa: I001
+from conftest_web import ADMIN, ANA, EXECUTIVE, MANAGER, RACHEL, REP
 
 PERIOD = "from=2025-12-01&to=2026-11-30"
 
@@ -19,8 +18,12 @@ def test_each_role_sees_its_own_reps_on_the_dashboard(demo_web):
     admin, manager, rep = (demo_web.client(e) for e in (ADMIN, MANAGER, REP))
     everyone = _rep_ids(admin)
     west = _rep_ids(manager)
-    assert len(everyone) >= 20 and ANA in everyone and RACHEL in everyone
-    assert ANA in west and RACHEL not in west and west < everyone
+    assert len(everyone) >= 20
+    assert ANA in everyone
+    assert RACHEL in everyone
+    assert ANA in west
+    assert RACHEL not in west
+    assert west < everyone
     assert _rep_ids(rep) == {ANA}
     teams = manager.get(f"/api/dashboard?{PERIOD}").json()["report"]["teams"]
     assert [t["id"] for t in teams] == ["west"]
@@ -30,8 +33,9 @@ def test_each_role_sees_its_own_reps_on_the_dashboard(demo_web):
 def test_a_rep_headline_is_their_own_numbers(demo_web):
     rep, admin = demo_web.client(REP), demo_web.client(ADMIN)
     mine = rep.get(f"/api/dashboard?{PERIOD}").json()["report"]["company"]
-    row = next(r for r in admin.get(f"/api/dashboard?{PERIOD}").json()["report"]["reps"]
-               if r["id"] == ANA)
+    row = next(
+        r for r in admin.get(f"/api/dashboard?{PERIOD}").json()["report"]["reps"] if r["id"] == ANA
+    )
     company = admin.get(f"/api/dashboard?{PERIOD}").json()["report"]["company"]
     assert mine["pipeline"] == row["pipeline"]
     assert mine["pipeline"]["total"] < company["pipeline"]["total"]
@@ -44,19 +48,23 @@ def test_a_rep_cannot_read_another_reps_data_by_url(demo_web, path):
     assert api.status_code == 403
     assert api.json()["error"]["code"] == "forbidden"
     page = rep.get(path)
-    assert page.status_code == 403 and "outside your book" in page.text or "not yours" in page.text
+    assert page.status_code == 403
+    assert "outside your book" in page.text or "is not yours" in page.text
     assert rep.get(f"/api/reps/{ANA}").status_code == 200
 
 
 def test_deals_accounts_and_leads_of_another_team_are_refused(demo_web):
     admin, manager = demo_web.client(ADMIN), demo_web.client(MANAGER)
     rachel = admin.get(f"/api/reps/{RACHEL}?{PERIOD}").json()
-    assert rachel["deals"] and rachel["accounts"]
+    assert rachel["deals"]
+    assert rachel["accounts"]
     assert manager.get(f"/api/deals/{rachel['deals'][0]['id']}").status_code == 403
     west = {r["id"] for r in manager.get(f"/api/dashboard?{PERIOD}").json()["report"]["reps"]}
     refused = 0
     for account in rachel["accounts"][:4]:
-        owners = {d["owner_id"] for d in admin.get(f"/api/accounts/{account['id']}").json()["deals"]}
+        owners = {
+            d["owner_id"] for d in admin.get(f"/api/accounts/{account['id']}").json()["deals"]
+        }
         status = manager.get(f"/api/accounts/{account['id']}").status_code
         assert status == (200 if owners & west else 403), account["id"]
         refused += status == 403
@@ -69,7 +77,8 @@ def test_deals_accounts_and_leads_of_another_team_are_refused(demo_web):
 def test_analysis_pages_are_cut_to_the_scope(demo_web):
     rep, admin = demo_web.client(REP), demo_web.client(ADMIN)
     effort = rep.get(f"/api/effort?{PERIOD}").json()["report"]
-    assert [r["id"] for r in effort["reps"]] == [ANA] and effort["company"] is None
+    assert [r["id"] for r in effort["reps"]] == [ANA]
+    assert effort["company"] is None
     assert len(admin.get(f"/api/effort?{PERIOD}").json()["report"]["reps"]) > 1
     owners = {d["owner_id"] for d in rep.get(f"/api/authority?{PERIOD}").json()["report"]["deals"]}
     assert owners <= {ANA}

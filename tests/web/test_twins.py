@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 
+from conftest_web import ADMIN, ANA
 from starlette.routing import Route
 
 from onstrategy.api import routes as api_routes
 from onstrategy.web import pages
-
-from conftest_web import ADMIN, ANA  # noqa: I001
 
 PERIOD = "from=2025-12-01&to=2026-11-30"
 
@@ -18,22 +17,38 @@ PERIOD = "from=2025-12-01&to=2026-11-30"
 def _ids(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
     rep = client.get(f"/api/reps/{ANA}?{PERIOD}").json()
     lead = client.get("/api/gate").json()["records"][0]
-    return {"rep_id": ANA, "team_id": "west", "deal_id": rep["deals"][0]["id"],
-            "account_id": rep["accounts"][0]["id"], "lead_id": lead["id"]}
+    return {
+        "rep_id": ANA,
+        "team_id": "west",
+        "deal_id": rep["deals"][0]["id"],
+        "account_id": rep["accounts"][0]["id"],
+        "lead_id": lead["id"],
+    }
 
 
 def _html_routes() -> list[str]:
-    return sorted(r.path for r in pages.router.routes if isinstance(r, Route)
-                  and "GET" in (r.methods or ()))
+    return sorted(
+        r.path for r in pages.router.routes if isinstance(r, Route) and "GET" in (r.methods or ())
+    )
 
 
 def test_every_page_has_a_json_twin_with_the_same_numbers(demo_web):
     client = demo_web.client(ADMIN)
     ids = _ids(client)
     routes = _html_routes()
-    assert {"/", "/reps/{rep_id}", "/accounts/{account_id}", "/gate", "/exceptions",
-            "/alerts", "/authority", "/shift", "/consultative", "/effort",
-            "/icp-value"} <= set(routes)
+    assert {
+        "/",
+        "/reps/{rep_id}",
+        "/accounts/{account_id}",
+        "/gate",
+        "/exceptions",
+        "/alerts",
+        "/authority",
+        "/shift",
+        "/consultative",
+        "/effort",
+        "/icp-value",
+    } <= set(routes)
     for route in routes:
         path = route.format(**ids)
         page = client.get(f"{path}?{PERIOD}")
@@ -50,7 +65,8 @@ def test_dashboard_numbers_in_html_match_the_twin(demo_web):
     data = client.get(f"/api/dashboard?{PERIOD}").json()["report"]["company"]
     html = client.get(f"/?{PERIOD}").text
     card = re.search(r'data-metric="New pipeline".*?class="big[^"]*">([^<]+)<', html, re.S)
-    assert card and card.group(1) == f"{data['pipeline']['share']:.0%}"
+    assert card
+    assert card.group(1) == f"{data['pipeline']['share']:.0%}"
 
 
 def test_chart_specs_are_fetchable_vega_lite_without_external_data(demo_web):
@@ -60,16 +76,19 @@ def test_chart_specs_are_fetchable_vega_lite_without_external_data(demo_web):
     spec = client.get(f"/api/dashboard/charts/reps?{PERIOD}").json()
     assert spec == charts["reps"]
     assert spec["$schema"].endswith("vega-lite/v5.json")
-    assert len(spec["data"]["values"]) >= 20 and "url" not in spec["data"]
+    assert len(spec["data"]["values"]) >= 20
+    assert "url" not in spec["data"]
     missing = client.get("/api/dashboard/charts/nope")
-    assert missing.status_code == 404 and "reps" in missing.json()["error"]["hint"]
+    assert missing.status_code == 404
+    assert "reps" in missing.json()["error"]["hint"]
 
 
 def test_openapi_documents_every_json_route(demo_web):
     client = demo_web.client(ADMIN)
     documented = set(client.get("/openapi.json").json()["paths"])
     api = {r.path for r in api_routes.router.routes if isinstance(r, Route)}
-    assert api and api <= documented
+    assert api
+    assert api <= documented
     assert not {p for p in documented if not p.startswith("/api/")}
 
 
@@ -86,6 +105,9 @@ def test_one_error_shape_everywhere(demo_web):
         body = response.json()
         assert set(body) == {"error"}
         assert set(body["error"]) == {"code", "message", "hint", "problems"}
-        assert body["error"]["code"] == code and body["error"]["message"]
+        assert body["error"]["code"] == code
+        assert body["error"]["message"]
     page = client.get("/reps/nobody")
-    assert page.status_code == 404 and "no rep" in page.text and "<html" in page.text
+    assert page.status_code == 404
+    assert "no rep" in page.text
+    assert "<html" in page.text

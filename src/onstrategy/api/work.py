@@ -42,7 +42,9 @@ def gate(
         search=search,
         limit=None if not viewer.sees_all else GATE_LIMIT,
     )
-    rows = [_gated_row(r) for r in rows if viewer.may_see_rep(r.get("owner_id"))][:GATE_LIMIT]
+    users, _ = books.people(store=state.store)
+    rows = [_gated_row(r, users) for r in rows if viewer.may_see_rep(r.get("owner_id"))]
+    rows = rows[:GATE_LIMIT]
     summary = None
     if viewer.sees_all:
         summary = state.cached(
@@ -69,7 +71,7 @@ def gate(
     }
 
 
-def _gated_row(row: dict[str, Any]) -> dict[str, Any]:
+def _gated_row(row: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
     keep = (
         "id",
         "name",
@@ -89,7 +91,10 @@ def _gated_row(row: dict[str, Any]) -> dict[str, Any]:
         "country",
         "state",
     )
-    return {k: row.get(k) for k in keep if k in row}
+    out = {k: row.get(k) for k in keep if k in row}
+    released = (row.get("gate_reasons") or {}).get("release") or {}
+    out["released_by_name"] = (users.get(released.get("by") or "") or {}).get("name")
+    return out
 
 
 def release_record(
@@ -104,7 +109,8 @@ def release_record(
         now=datetime.now(UTC),
     )
     record = books.one(state.store, "lead" if kind == "leads" else "account", record_id, kind)
-    return {**done, "record": _gated_row(record)}
+    users, _ = books.people(store=state.store)
+    return {**done, "record": _gated_row(record, users)}
 
 
 def exceptions(

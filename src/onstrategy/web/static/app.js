@@ -12,7 +12,8 @@
       const spec = specs[el.dataset.chart];
       if (!spec || el.dataset.drawn === "1") return;
       el.dataset.drawn = "1";
-      const sized = Object.assign({}, spec, {config: {
+      const fit = spec.width ? {width: "container", autosize: {type: "fit-x", contains: "padding"}} : {};
+      const sized = Object.assign({}, spec, fit, {config: {
         font: "Inter, system-ui, sans-serif", axis: {labelColor: "#4a5868", titleColor: "#4a5868",
           gridColor: "#edf0f3", domainColor: "#cfd6de"},
         title: {anchor: "start", fontSize: 13, fontWeight: 600, color: "#1d2733"},
