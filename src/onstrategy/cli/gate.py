@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any, cast
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
 from onstrategy.cli.common import console, get_ctx, print_json
@@ -45,14 +46,18 @@ def apply(
             "pass --batch N (see `onstrategy import batches`) or, for leads, --all",
         )
     cli = get_ctx(ctx)
-    run = apply_gate(
-        store=cli.store,
-        strategy=cli.strategy(),
-        kind=kind,
-        as_of=_day(as_of, "--as-of", date.today()),
-        batch_id=batch,
-        actor=actor,
-    )
+    columns = [BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+    with Progress(*columns, console=console, transient=True, disable=as_json) as bar:
+        task = bar.add_task(f"gating {kind}", total=None)
+        run = apply_gate(
+            store=cli.store,
+            strategy=cli.strategy(),
+            kind=kind,
+            as_of=_day(as_of, "--as-of", date.today()),
+            batch_id=batch,
+            actor=actor,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     if as_json:
         print_json({"kind": run.kind, "version": run.version, "as_of": run.as_of, **run.counts})
         return

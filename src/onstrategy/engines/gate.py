@@ -24,7 +24,7 @@ customer, partner or former customer). Protected accounts stay active with the r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -66,7 +66,6 @@ class GateRun:
     counts: dict[str, int] = field(
         default_factory=lambda: {"active": 0, "quarantined": 0, "protected": 0, "released": 0}
     )
-    decisions: list[GateDecision] = field(default_factory=list)
 
     def note(self) -> str:
         c = self.counts
@@ -104,10 +103,6 @@ def _describe(fit: AccountFit, version: Version, judged_on: str, as_of: date) ->
     }
 
 
-def _rows(expr: ir.Table) -> list[dict[str, Any]]:
-    return list(expr.to_pyarrow().to_pylist())
-
-
 _FIRMOGRAPHICS = ("industry", "employees", "annual_revenue", "country", "state", "city")
 _COLUMNS = {"leads": ("id", "account_id", "company"), "accounts": ("id", "name")}
 
@@ -121,31 +116,54 @@ def _chosen(store: Store, kind: str, batch_id: int | None) -> ir.Table:
     return table.select(*_COLUMNS[kind], *_FIRMOGRAPHICS)
 
 
+def _fitted_pages(
+    store: Store, table: ir.Table, version: Version
+) -> Iterator[list[dict[str, Any]]]:
+    """``table`` scored by the fit engine, a page of ``CHUNK`` rows at a time (keyset on id)."""
+    entries = store.table("named_list_entry")
+    last: str | None = None
+    while True:
+        page = table if last is None else table.filter(table.id > last)
+        page = page.order_by("id").limit(CHUNK)
+        fitted = fit_table(table=page, key="id", version=version, list_entries=entries)
+        rows: list[dict[str, Any]] = fitted.order_by("id").to_pyarrow().to_pylist()
+        if not rows:
+            return
+        last = rows[-1]["id"]
+        yield rows
+
+
+def _account_fits(store: Store, version: Version, ids: set[str]) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    accounts = store.table("account").select(*_COLUMNS["accounts"], *_FIRMOGRAPHICS)
+    chosen = accounts.filter(accounts.id.isin(sorted(ids)))
+    return {r["id"]: r for page in _fitted_pages(store, chosen, version) for r in page}
+
+
 def classify_leads(
     *, store: Store, version: Version, as_of: date, batch_id: int | None = None
-) -> list[GateDecision]:
-    """Gate decisions for the leads of ``batch_id`` (all leads when None), released excluded."""
-    entries = store.table("named_list_entry")
-    leads = _chosen(store, "leads", batch_id)
-    own = _rows(fit_table(table=leads, key="id", version=version, list_entries=entries))
-    accounts = store.table("account").select(*_COLUMNS["accounts"], *_FIRMOGRAPHICS)
-    matched = accounts.filter(accounts.id.isin(leads.account_id))
-    by_account = {
-        r["id"]: r
-        for r in _rows(fit_table(table=matched, key="id", version=version, list_entries=entries))
-    }
-    decisions = []
-    for row in own:
-        account = by_account.get(row["account_id"]) if row["account_id"] else None
-        if account is not None:
-            on = f"matched account {account['name']} ({account['id']})"
-            fit = explain(account, version=version)
-        else:
-            on = "the lead's own firmographics (no matched account)"
-            fit = explain(row, version=version)
-        reasons = _describe(fit, version, on, as_of)
-        decisions.append(GateDecision("leads", row["id"], reasons["decision"], reasons))
-    return decisions
+) -> Iterator[list[GateDecision]]:
+    """Gate decisions, page by page, for the leads of ``batch_id`` (all when None).
+
+    Released leads are never classified again.
+    """
+    for rows in _fitted_pages(store, _chosen(store, "leads", batch_id), version):
+        accounts = _account_fits(store, version, {r["account_id"] for r in rows} - {None})
+        yield [_lead_decision(row, accounts.get(row["account_id"]), version, as_of) for row in rows]
+
+
+def _lead_decision(
+    row: dict[str, Any], account: dict[str, Any] | None, version: Version, as_of: date
+) -> GateDecision:
+    if account is not None:
+        on = f"matched account {account['name']} ({account['id']})"
+        fit = explain(account, version=version)
+    else:
+        on = "the lead's own firmographics (no matched account)"
+        fit = explain(row, version=version)
+    reasons = _describe(fit, version, on, as_of)
+    return GateDecision("leads", row["id"], reasons["decision"], reasons)
 
 
 def _customer_status(extra: Any) -> str | None:
@@ -177,25 +195,20 @@ def _protections(store: Store, ids: Iterable[str]) -> dict[str, str]:
 
 def classify_accounts(
     *, store: Store, version: Version, as_of: date, batch_id: int | None = None
-) -> list[GateDecision]:
-    """Gate decisions for accounts (see the module docstring for the protection rule)."""
-    rows = _rows(
-        fit_table(
-            table=_chosen(store, "accounts", batch_id),
-            key="id",
-            version=version,
-            list_entries=store.table("named_list_entry"),
-        )
-    )
-    protected = _protections(store, (r["id"] for r in rows))
-    decisions = []
-    for row in rows:
-        reasons = _describe(explain(row, version=version), version, "the account", as_of)
-        guard = protected.get(row["id"])
-        if guard and reasons["decision"] == "quarantined":
-            reasons |= {"decision": "active", "protected": f"never quarantined: {guard}"}
-        decisions.append(GateDecision("accounts", row["id"], reasons["decision"], reasons))
-    return decisions
+) -> Iterator[list[GateDecision]]:
+    """Gate decisions for accounts, page by page (see the module docstring: protection)."""
+    for rows in _fitted_pages(store, _chosen(store, "accounts", batch_id), version):
+        protected = _protections(store, (r["id"] for r in rows))
+        yield [_account_decision(row, protected.get(row["id"]), version, as_of) for row in rows]
+
+
+def _account_decision(
+    row: dict[str, Any], guard: str | None, version: Version, as_of: date
+) -> GateDecision:
+    reasons = _describe(explain(row, version=version), version, "the account", as_of)
+    if guard and reasons["decision"] == "quarantined":
+        reasons |= {"decision": "active", "protected": f"never quarantined: {guard}"}
+    return GateDecision("accounts", row["id"], reasons["decision"], reasons)
 
 
 # ------------------------------------------------------------------ applying
@@ -209,8 +222,13 @@ def apply_gate(
     as_of: date,
     batch_id: int | None = None,
     actor: str = "system",
+    progress: Callable[[int, int], None] | None = None,
 ) -> GateRun:
-    """Classify ``kind`` records (one batch, or all) and store status and reasons."""
+    """Classify ``kind`` records (one batch, or all) and store status and reasons.
+
+    Works a page of records at a time (each page commits), so memory stays flat however
+    many records there are; ``progress(done, total)`` is called after each page.
+    """
     if kind not in KINDS:
         raise InvalidInput(f"unknown kind {kind!r}", "one of: leads, accounts")
     if kind == "accounts" and batch_id is None:
@@ -221,8 +239,11 @@ def apply_gate(
     version = strategy.version_on(as_of)
     classify = classify_leads if kind == "leads" else classify_accounts
     run = GateRun(kind, version.id, as_of)
-    run.decisions = classify(store=store, version=version, as_of=as_of, batch_id=batch_id)
-    _store(store, kind, run)
+    total = _count(store, kind, batch_id)
+    for decisions in classify(store=store, version=version, as_of=as_of, batch_id=batch_id):
+        _store(store, kind, decisions, run)
+        if progress:
+            progress(sum(run.counts.values()), total)
     run.counts["released"] = _count_released(store, kind, batch_id)
     with store.begin() as conn:
         store.audit(
@@ -236,21 +257,29 @@ def apply_gate(
     return run
 
 
-def _store(store: Store, kind: str, run: GateRun) -> None:
+def _store(store: Store, kind: str, decisions: list[GateDecision], run: GateRun) -> None:
     table = KINDS[kind]
     update = (
         table.update()
         .where(table.c.id == sa.bindparam("b_id"), table.c.gate_status != "released")
         .values(gate_status=sa.bindparam("b_status"), gate_reasons=sa.bindparam("b_reasons"))
     )
-    for d in run.decisions:
+    for d in decisions:
         run.counts["protected" if "protected" in d.reasons else d.status] += 1
-    for start in range(0, len(run.decisions), CHUNK):
-        part = run.decisions[start : start + CHUNK]
-        with store.begin() as conn:
-            conn.execute(
-                update, [{"b_id": d.id, "b_status": d.status, "b_reasons": d.reasons} for d in part]
-            )
+    with store.begin() as conn:
+        conn.execute(
+            update,
+            [{"b_id": d.id, "b_status": d.status, "b_reasons": d.reasons} for d in decisions],
+        )
+
+
+def _count(store: Store, kind: str, batch_id: int | None) -> int:
+    table = KINDS[kind]
+    query = sa.select(sa.func.count()).where(table.c.gate_status != "released")
+    if batch_id is not None:
+        query = query.where(table.c.import_batch_id == batch_id)
+    with store.begin() as conn:
+        return int(conn.execute(query).scalar_one())
 
 
 def _count_released(store: Store, kind: str, batch_id: int | None) -> int:
