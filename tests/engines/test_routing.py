@@ -398,3 +398,23 @@ def test_routing_again_from_the_same_state_gives_the_same_decisions(
             conn.execute(t.lead.update().where(t.lead.c.id.in_(ids)).values(owner_id=None))
     assert runs[0] == runs[1]
     assert {a for _, a, _ in runs[0]} == {"bo", "cy"}
+
+
+def test_stale_open_leads_do_not_fill_a_rep(store: Store, strategy: Strategy) -> None:
+    users(store)
+    with store.begin() as conn:
+        conn.execute(
+            t.account.insert(),
+            [
+                {"id": f"CYA{i}", "name": f"Cy {i}", "owner_id": "cy", "gate_status": "active"}
+                for i in range(9)
+            ],
+        )
+    leads(store, 1, prefix="OLD", owner_id="cy", status="Working",
+          created_on=DAY - timedelta(days=45))  # fmt: skip
+    leads(store, 3, state="NY")
+    decisions = route_unassigned(store=store, strategy=strategy, as_of=DAY, now=NOW)
+    assert [d.assigned_to for d in decisions] == ["ana", "bo", "cy"]
+    cy = next(c for c in step(decisions[2], "round_robin").details["candidates"]
+              if c["rep"] == "cy")  # fmt: skip
+    assert (cy["load"], cy["capacity"]) == (9, 10)

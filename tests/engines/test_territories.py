@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -188,8 +188,19 @@ def test_check_reports_gaps_double_claims_and_load(store: Store, strategy: Strat
         conn.execute(
             t.lead.insert(),
             [
-                {"id": "LD1", "owner_id": "ana", "status": "Working", "gate_status": "active"},
-                {"id": "LD2", "owner_id": "ana", "status": "Unqualified", "gate_status": "active"},
+                {
+                    "id": lead,
+                    "owner_id": "ana",
+                    "status": status,
+                    "gate_status": "active",
+                    "created_on": created,
+                }
+                for lead, status, created in (
+                    ("LD1", "Working", DAY - timedelta(days=29)),  # open, counts
+                    ("LD2", "Unqualified", DAY),  # closed
+                    ("LD3", "Working", DAY - timedelta(days=30)),  # stale after 30 days
+                    ("LD4", "New", None),  # age unknown: counts
+                )
             ],
         )
         conn.execute(
@@ -230,9 +241,9 @@ def test_check_reports_gaps_double_claims_and_load(store: Store, strategy: Strat
         (c["id"], [o["territory_id"] for o in c["also_claimed_by"]]) for c in report.double_claims
     ] == [("C1", ["west"])]
     ana = next(r for r in report.loads if r.rep_id == "ana")
-    assert (ana.accounts, ana.icp_accounts, ana.open_leads) == (4, 4, 1)
+    assert (ana.accounts, ana.icp_accounts, ana.open_leads) == (4, 4, 2)
     assert (ana.open_pipeline, ana.open_opportunities) == (1500.0, 2)  # O2 still open on DAY
-    assert (ana.load, ana.capacity, ana.over_capacity) == (5, 2, True)
+    assert (ana.load, ana.capacity, ana.over_capacity) == (6, 2, True)
     assert report.loads[0].rep_id == "ana"  # over-capacity reps first
     assert report.coverage["west"] == {"accounts": 1, "icp_accounts": 1}
     assert report.problems == 2 + 1 + 1

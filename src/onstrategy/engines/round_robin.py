@@ -1,10 +1,12 @@
 """Who in a territory is free, and whose turn it is: weighted round robin with catch-up.
 
 **Free** on a date: the user exists and is active (``user_account.active``, no ``inactive``
-availability covering the date), is not out of office that day, and their load (active
-accounts plus open leads they own; a lead is open unless its status is one of
-``CLOSED_LEAD_STATUSES``) is below their capacity: the sum of the ``capacity`` of every
-coverage the version gives them (one territory in the usual case).
+availability covering the date), is not out of office that day, and their load is below their
+capacity. **Load**: the active accounts they own plus their open leads — a lead is open unless
+its status is one of ``CLOSED_LEAD_STATUSES``, and it counts for ``routing.open_lead_days``
+(default 30) after it was created (older open leads are stale; a lead of unknown age counts).
+**Capacity**: the sum of the ``capacity`` of every coverage the version gives the rep (one
+territory in the usual case), as ``strategy simulate`` counts it.
 
 **Weighted round robin.** Each territory keeps a ledger (table ``routing_ledger``) with each
 rep's ``credit``: the leads round robin gave them. The next lead goes to the free rep with the
@@ -28,7 +30,7 @@ building SQL.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,7 +66,10 @@ _LEAD_LOAD = (
     .where(
         t.lead.c.owner_id.in_(_IDS),
         sa.func.lower(sa.func.coalesce(t.lead.c.status, "")).not_in(sorted(CLOSED_LEAD_STATUSES)),
-        sa.or_(t.lead.c.created_on.is_(None), t.lead.c.created_on <= _DAY),
+        sa.or_(
+            t.lead.c.created_on.is_(None),
+            t.lead.c.created_on.between(sa.bindparam("since", type_=sa.Date), _DAY),
+        ),
     )
     .group_by(t.lead.c.owner_id)
 )
@@ -144,13 +149,16 @@ def rep_statuses(conn: Connection, keys: list[str], as_of: date) -> dict[str, Re
     return {k: found.get(k) or found.get(k.lower()) or RepStatus(k) for k in keys}
 
 
-def loads(conn: Connection, rep_ids: list[str], as_of: date) -> dict[str, int]:
-    """Active accounts plus open leads (created by ``as_of``) each rep owns."""
+def loads(conn: Connection, rep_ids: list[str], as_of: date, lead_days: int) -> dict[str, int]:
+    """Active accounts plus open leads each rep owns; a lead counts from the day it was created
+    for ``lead_days`` days (its age unknown: it counts)."""
     out: dict[str, int] = {}
     if not rep_ids:
         return out
+    since = as_of - timedelta(days=lead_days - 1)
+    params = {"ids": rep_ids, "day": as_of, "since": since}
     for query in (_ACCOUNT_LOAD, _LEAD_LOAD):
-        for owner, count in conn.execute(query, {"ids": rep_ids, "day": as_of}):
+        for owner, count in conn.execute(query, params):
             out[owner] = out.get(owner, 0) + int(count)
     return out
 
@@ -193,7 +201,7 @@ def pick_rep(conn: Connection, *, version: Version, territory: Territory, as_of:
     """The free rep whose turn it is in ``territory`` on ``as_of``, with the reason."""
     cap = version.routing.catch_up_cap
     _take_turns(conn, territory.id)
-    seats = _seats(conn, territory, capacities(version), as_of)
+    seats = _seats(conn, version, territory, as_of)
     free = [s for s in seats if s.skip is None]
     skipped = "; ".join(f"skipped {s.status.label}: {s.skip}" for s in seats if s.skip)
     if not free:
@@ -221,13 +229,12 @@ def _reason(territory: Territory, winner: Seat, free: int, cap: int) -> str:
     return text
 
 
-def _seats(
-    conn: Connection, territory: Territory, capacity: dict[str, int], as_of: date
-) -> list[Seat]:
+def _seats(conn: Connection, version: Version, territory: Territory, as_of: date) -> list[Seat]:
     keys = list(dict.fromkeys(c.rep for c in territory.reps))
     statuses = rep_statuses(conn, keys, as_of)
     ids = sorted({s.id for s in statuses.values()})
-    load, ledger = loads(conn, ids, as_of), _ledger(conn, territory.id)
+    load = loads(conn, ids, as_of, version.routing.open_lead_days)
+    ledger, capacity = _ledger(conn, territory.id), capacities(version)
     seats: list[Seat] = []
     for order, coverage in enumerate(territory.reps):
         status = statuses[coverage.rep]

@@ -8,9 +8,9 @@ Under the strategy version in force on ``as_of``:
   level; the tie-break decides (priority, then specificity, then territory id) but an
   overlap resolved by specificity or id is usually a mistake in the rules;
 * **load per rep** — accounts owned, ICP accounts owned, open leads, open pipeline (amount,
-  count), against capacity. Load is what routing compares with capacity: active accounts
-  plus open leads owned (``engines.routing``). A rep covering several territories has the sum
-  of their capacities (as routing and ``strategy simulate`` count it).
+  count), against capacity. Load and capacity are what routing compares
+  (``engines.round_robin``): active accounts plus open leads younger than
+  ``routing.open_lead_days``, against the sum of the rep's capacities in the version.
 
 Fit and named-list membership come from one Ibis query (``engines.territories``); leads and
 pipeline are Ibis aggregates, so the report runs unchanged on SQLite and PostgreSQL.
@@ -19,7 +19,7 @@ pipeline are Ibis aggregates, so the report runs unchanged on SQLite and Postgre
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from onstrategy.engines.routing import CLOSED_LEAD_STATUSES
@@ -169,7 +169,7 @@ def _loads(
             rep = reps.setdefault(owner, RepLoad(owner, None))
             rep.accounts += 1
             rep.icp_accounts += int(bool(row["in_profile"]))
-    for owner, count in _open_leads(store, as_of).items():
+    for owner, count in _open_leads(store, as_of, version.routing.open_lead_days).items():
         reps.setdefault(owner, RepLoad(owner, None)).open_leads = count
     for owner, (amount, count) in _open_pipeline(store, as_of).items():
         rep = reps.setdefault(owner, RepLoad(owner, None))
@@ -194,13 +194,15 @@ def _covering_reps(store: Store, version: Version) -> dict[str, RepLoad]:
     return reps
 
 
-def _open_leads(store: Store, as_of: date) -> dict[str, int]:
+def _open_leads(store: Store, as_of: date, days: int) -> dict[str, int]:
+    """Open leads per owner, counted as routing counts them (``engines.round_robin.loads``)."""
     lead = store.table("lead")
     status = lead.status.fill_null("").lower()
+    since = as_of - timedelta(days=days - 1)
     open_leads = lead.filter(
         lead.owner_id.notnull(),
         ~status.isin(sorted(CLOSED_LEAD_STATUSES)),
-        lead.created_on.isnull() | (lead.created_on <= as_of),
+        lead.created_on.isnull() | lead.created_on.between(since, as_of),
     )
     grouped = open_leads.group_by("owner_id").aggregate(n=open_leads.count())
     return {r["owner_id"]: int(r["n"]) for r in grouped.to_pyarrow().to_pylist()}

@@ -314,6 +314,12 @@ class Routing(Strict):
         ge=0,
         description="max leads a returning rep receives above the territory's average share",
     )
+    open_lead_days: int = Field(
+        default=30,
+        ge=1,
+        description="an open lead counts toward its owner's load (against capacity) for this "
+        "many days after it was created; older open leads are stale",
+    )
 
 
 class Version(Strict):
