@@ -261,10 +261,10 @@ def legal_vs_brand(distractors: list[MatchRecord], *, use_domains: bool) -> Tall
     others = [d for d in distractors if normalize_company_name(d.name or "") not in taken]
     index = AccountIndex.build([*others, *refs])
     tally = Tally()
-    cases = [(brand, ids[legal]) for legal, brand, _ in LEGAL_VS_BRAND]
-    cases += [(brand, None) for brand in ABSENT_BRANDS]
-    for n, (brand, want) in enumerate(cases):
-        result = index.match(MatchRecord(f"q{n}", brand))
+    cases = [(brand, ids[legal], f"jo@{domain}") for legal, brand, domain in LEGAL_VS_BRAND]
+    cases += [(brand, None, "jo@gmail.com") for brand in ABSENT_BRANDS]
+    for n, (brand, want, email) in enumerate(cases):
+        result = index.match(MatchRecord(f"q{n}", brand, email=email if use_domains else None))
         tally.positives += want is not None
         tally.negatives += want is None
         if result.status == "matched":
@@ -307,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         show_errors(index, [q for q in queries if q.split == "dev"], canon, args.show)
     print("hand-made legal vs brand names (company-graph references as distractors):")
     print("  " + legal_vs_brand(references, use_domains=False).line("names only"))
+    print("  " + legal_vs_brand(references, use_domains=True).line("names + work/free-mail emails"))
     print(f"done in {time.perf_counter() - started:.1f} s")
     return 0
 
