@@ -6,13 +6,17 @@ company is checked against a hand computation of the same rules from plain SQL r
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from onstrategy.demo import strategy_text
 from onstrategy.engines.authority import (
@@ -148,19 +152,33 @@ def seed(conn: sa.Connection) -> None:
     )
 
 
+@contextmanager
+def pg_copy(template: str, prefix: str) -> Iterator[str]:
+    """A PostgreSQL database copied from ``template`` (a session fixture's); dropped after."""
+    base = make_url(os.environ["ONSTRATEGY_TEST_POSTGRES_URL"]).set(drivername="postgresql+psycopg")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def store(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Store]:
     """The hand-made deals, once per backend for the module (the tests only read)."""
-    from conftest import pg_clone
-
     if request.param == "sqlite":
         target = tmp_path_factory.mktemp("authority") / "store.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), target)
         yield from _seeded(f"sqlite:///{target}")
         return
-    with pg_clone(request.getfixturevalue("pg_template"), "authority") as url:
+    with pg_copy(request.getfixturevalue("pg_template"), "authority") as url:
         yield from _seeded(url)
 
 
@@ -264,14 +282,12 @@ def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Store]:
     """The demo company, one copy per backend for the whole module (the tests only read)."""
-    from conftest import pg_clone
-
     if request.param == "sqlite":
         target = tmp_path_factory.mktemp("authority-demo") / "demo.db"
         shutil.copy(request.getfixturevalue("demo_sqlite_template"), target)
         yield from _opened(f"sqlite:///{target}")
         return
-    with pg_clone(request.getfixturevalue("demo_pg_template"), "authority_demo") as url:
+    with pg_copy(request.getfixturevalue("demo_pg_template"), "authority_demo") as url:
         yield from _opened(url)
 
 
@@ -312,17 +328,15 @@ def _hand_engaged(store: Store, today: date) -> dict[str, set[str]]:
 
 
 def test_demo_gaps_match_a_hand_computation(demo: Store) -> None:
-    from conftest import DEMO_TODAY
-
     demo_strategy = parse_strategy(strategy_text())
-    deals = deal_authority(store=demo, strategy=demo_strategy, as_of=DEMO_TODAY)
-    expected = _hand_engaged(demo, DEMO_TODAY)
+    deals = deal_authority(store=demo, strategy=demo_strategy, as_of=date(2026, 11, 30))
+    expected = _hand_engaged(demo, date(2026, 11, 30))
     assert {d.opportunity_id: {c.contact_id for c in d.contacts} for d in deals} == expected
     services = [d for d in deals if d.offering_id in ("installation", "managed-services")]
     assert services
     assert all(d.required for d in services)
     for deal in deals:
-        offering = demo_strategy.version_on(DEMO_TODAY).offering_for_product(deal.product)
+        offering = demo_strategy.version_on(date(2026, 11, 30)).offering_for_product(deal.product)
         assert offering is not None
         approvers = [c for c in deal.contacts if offering.can_approve(c.seniority, c.function)]
         assert deal.authority_gap is (not approvers)

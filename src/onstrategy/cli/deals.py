@@ -41,7 +41,7 @@ def gaps(
         report = authority_gaps(
             store=cli.store, strategy=cli.strategy(), as_of=parse_as_of(as_of), rep=rep, team=team
         )
-    data = report.as_dict()
+    data = report.as_dict() | {"by_rep": report.by_rep()}
     if as_json:
         print_json(data)
         return
@@ -52,7 +52,8 @@ def gaps(
         highlight=False,
     )
     console.print(_breakdown_table("By offering", "offering", data["by_offering"]))
-    console.print(_breakdown_table("By rep", "rep", data["by_rep"]))
+    by_rep = {r["owner_name"] or r["owner_id"] or "(no owner)": r for r in data["by_rep"]}
+    console.print(_breakdown_table("By rep", "rep", by_rep))
     if report.gapped:
         console.print(_gap_table(report.gapped))
 

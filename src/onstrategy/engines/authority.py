@@ -400,8 +400,14 @@ class GapReport:
     def by_offering(self) -> dict[str, dict[str, float]]:
         return self.breakdown(lambda d: d.offering_id or NO_OFFERING)
 
-    def by_rep(self) -> dict[str, dict[str, float]]:
-        return self.breakdown(lambda d: d.owner_name or d.owner_id or "(no owner)")
+    def by_rep(self) -> list[dict[str, Any]]:
+        """Per owner (id and name); kept out of ``as_dict`` so scoped views add it knowingly."""
+        names = {d.owner_id: d.owner_name for d in self.deals}
+        cells = self.breakdown(lambda d: d.owner_id or "")
+        return [
+            {"owner_id": k or None, "owner_name": names.get(k or None), **v}
+            for k, v in sorted(cells.items(), key=lambda kv: names.get(kv[0]) or kv[0])
+        ]
 
     def breakdown(self, key: Callable[[DealAuthority], str]) -> dict[str, dict[str, float]]:
         """Open and gapped deals (count and amount) and single-threaded deals, per key."""
@@ -431,7 +437,6 @@ class GapReport:
             "gapped_deals": len(gapped),
             "gapped_amount": round(sum(d.amount for d in gapped), 2),
             "by_offering": self.by_offering(),
-            "by_rep": dict(sorted(self.by_rep().items())),
             "deals": [d.as_dict() for d in gapped],
         }
 
