@@ -64,6 +64,11 @@ def test_an_admin_releases_a_quarantined_lead_with_htmx_and_it_is_audited(web):
     assert again.headers["HX-Retarget"] == "#flash"
     status = admin.get(f"/api/leads/{lead['id']}").json()["lead"]["gate_status"]
     assert status == "released"
+    logged = admin.get("/api/audit?action=gate.release").json()["entries"]
+    assert [(e["actor"], e["entity_id"]) for e in logged] == [(admin_id, lead["id"])]
+    assert logged[0]["details"]["reason"] == "known customer contact"
+    assert manager.get("/api/audit").status_code == 403
+    assert lead["id"] in admin.get("/audit").text
 
 
 def test_the_reps_manager_decides_an_exception_through_the_web(web, demo_store):

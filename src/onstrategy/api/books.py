@@ -189,3 +189,17 @@ def people(*, store: Store) -> tuple[dict[str, dict[str, Any]], dict[str, dict[s
     users = {r["id"]: r for r in _rows(u.select("id", "name", "email", "role", "team_id"))}
     teams = {r["id"]: r for r in _rows(t.select("id", "name", "manager_id"))}
     return users, teams
+
+
+def audit_entries(
+    *, store: Store, limit: int, action: str | None = None, actor: str | None = None
+) -> list[dict[str, Any]]:
+    """The newest audit-log entries (what people changed, and who)."""
+    log = tables.audit_log
+    query = sa.select(log).order_by(log.c.id.desc()).limit(limit)
+    if action:
+        query = query.where(log.c.action.like(f"{action}%"))
+    if actor:
+        query = query.where(log.c.actor == actor)
+    with store.begin() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]

@@ -217,6 +217,19 @@ async def decision(
     )
 
 
+@router.get("/audit", tags=["pages"])
+async def audit(
+    request: Request,
+    viewer: Viewer = ViewerDep,
+    period: Period = PeriodDep,
+    action: str | None = Query(None, description="actions starting with this, e.g. gate."),
+    actor: str | None = Query(None, description="a user id"),
+) -> Data:
+    """The audit log, newest first (executives and admins)."""
+    state = state_of(request)
+    return _json(await state.run(views.audit, state, viewer, period, action=action, actor=actor))
+
+
 def _analysis(name: str, doc: str) -> None:
     build = getattr(analytics, name.replace("-", "_"))
 

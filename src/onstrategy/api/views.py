@@ -15,8 +15,8 @@ from onstrategy.api import books
 from onstrategy.api.params import Period, presets
 from onstrategy.engines.authority import authority_gaps, explain_deal
 from onstrategy.engines.exceptions import account_fits, list_exceptions
-from onstrategy.engines.routing import decisions_for
-from onstrategy.errors import NotFound
+from onstrategy.engines.routing import decisions_for, route_lead
+from onstrategy.errors import NotFound, OnstrategyError
 from onstrategy.reports.alignment import AlignmentReport, Shares, alignment_report
 from onstrategy.reports.charts import alignment_charts, company_shares_chart, rep_shares_chart
 from onstrategy.web.scope import Viewer
@@ -246,8 +246,47 @@ def lead(state: WebState, viewer: Viewer, period: Period, lead_id: str) -> dict[
     record = books.one(store, "lead", lead_id, "lead")
     viewer.require_rep(record["owner_id"], f"lead {lead_id}")
     users, _ = books.people(store=store)
+    stored = [d.as_dict() for d in decisions_for(store=store, lead_id=lead_id)]
     return {
         **_frame(state, viewer, period),
         "lead": {**record, "owner_name": (users.get(record["owner_id"] or "") or {}).get("name")},
-        "routing": [d.as_dict() for d in decisions_for(store=store, lead_id=lead_id)],
+        "routing": stored,
+        "routing_today": None if stored else _dry_run(state, period, lead_id),
+    }
+
+
+def _dry_run(state: WebState, period: Period, lead_id: str) -> dict[str, Any]:
+    """How the routing rules would decide today (nothing is stored), or why they would not."""
+    try:
+        decision = route_lead(
+            store=state.store,
+            strategy=state.strategy(),
+            lead_id=lead_id,
+            as_of=period.today,
+            now=datetime.now().astimezone(),
+            dry_run=True,
+        )
+    except OnstrategyError as err:
+        return {"decision": None, "why_not": err.message}
+    return {"decision": decision.as_dict(), "why_not": None}
+
+
+AUDIT_LIMIT = 200
+
+
+def audit(
+    state: WebState, viewer: Viewer, period: Period, *, action: str | None, actor: str | None
+) -> dict[str, Any]:
+    """The audit log (executives and admins): every change made through the web or CLI."""
+    viewer.require_role(("executive", "admin"), "read the audit log")
+    users, _ = books.people(store=state.store)
+    entries = books.audit_entries(store=state.store, limit=AUDIT_LIMIT, action=action, actor=actor)
+    for entry in entries:
+        entry["actor_name"] = (users.get(entry["actor"]) or {}).get("name")
+    return {
+        **_frame(state, viewer, period),
+        "entries": entries,
+        "action": action,
+        "actor": actor,
+        "limit": AUDIT_LIMIT,
     }

@@ -18,6 +18,11 @@ def serve(
     from onstrategy.web import create_app
 
     settings = get_ctx(ctx).settings
+    if not settings.secret_key:
+        console.print(
+            "[yellow]ONSTRATEGY_SECRET_KEY is not set: a random key is used, so "
+            "everyone is signed out when the server restarts.[/]"
+        )
     app = create_app(settings=settings)
     if host not in ("127.0.0.1", "localhost", "::1"):
         console.print("[yellow]Listening beyond this machine: put HTTPS in front of it.[/]")

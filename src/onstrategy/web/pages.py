@@ -164,6 +164,21 @@ async def decision(
     return RedirectResponse("/exceptions", status_code=303)
 
 
+@router.get("/audit")
+async def audit(
+    request: Request,
+    viewer: Viewer = ViewerDep,
+    period: Period = PeriodDep,
+    action: str | None = None,
+    actor: str | None = None,
+) -> HTMLResponse:
+    state = state_of(request)
+    data = await state.run(
+        views.audit, state, viewer, period, action=action or None, actor=actor or None
+    )
+    return render(request, "audit.html.j2", data, page="audit", title="Audit log")
+
+
 def _analysis(path: str, name: str, title: str) -> None:
     build = getattr(analytics, name)
 

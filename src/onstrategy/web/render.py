@@ -25,7 +25,9 @@ NAV = (
     ("consultative", "/consultative", "Consultative selling"),
     ("effort", "/effort", "Effort"),
     ("icp_value", "/icp-value", "ICP value"),
+    ("audit", "/audit", "Audit log"),
 )
+GLOBAL_ONLY = {"audit"}
 
 
 def _pct(value: Any, digits: int = 0) -> str:
@@ -74,7 +76,13 @@ def environment() -> Environment:
         "json_script": _json_script,
         "goal_class": _goal_class,
     }
-    env.globals |= {"nav": NAV, "_pct": _pct, "_num": _num, "_money": _money}
+    env.globals |= {
+        "nav": NAV,
+        "global_only": GLOBAL_ONLY,
+        "_pct": _pct,
+        "_num": _num,
+        "_money": _money,
+    }
     env.globals["urlencode"] = urlencode
     return env
 
