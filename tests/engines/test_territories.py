@@ -265,3 +265,18 @@ def test_demo_company_every_icp_account_but_abroad_is_covered(demo_store: Any) -
             )
         ).all()
     assert owned == len(expected)
+
+
+def test_a_territory_without_rules_catches_the_rest(strategy: Strategy) -> None:
+    text = STRATEGY.replace(
+        "      - id: alpha-ca\n",
+        "      - id: rest\n        name: Rest of World\n        rules: {}\n"
+        "        reps: [{rep: cy}]\n      - id: alpha-ca\n",
+    )
+    version = parse_strategy(text, source="test").version_on(DAY)
+    anywhere = assign_territory(record=record(country="DE", state=None), version=version)
+    assert anywhere.territory_id == "rest"
+    assert anywhere.reasons == ("Rest of World has no rules: it covers every record",)
+    west = assign_territory(record=record(state="WA"), version=version)
+    assert west.territory_id == "west"
+    assert ("rest", "specificity") in [(b.territory_id, b.beaten_by) for b in west.beaten]
