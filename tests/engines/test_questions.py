@@ -97,3 +97,16 @@ def test_a_transcript_that_puts_full_stops_on_its_questions_is_not_trusted_on_th
 )
 def test_a_question_later_in_a_speakers_turn(text: str, kind: str | None) -> None:
     assert classify_question(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("How are you measuring whether that's working?", "open"),
+        ("how is your team handling the migration", "open"),
+        ("how are you doing today", "closed"),
+        ("how was your weekend", "closed"),
+    ],
+)
+def test_a_greeting_prefix_does_not_make_a_real_question_small_talk(text: str, kind: str) -> None:
+    assert classify_question(text) == kind

@@ -144,6 +144,21 @@ _PHATIC = (
     ("how", "is", "your"),
     ("how", "you", "doing"),
 )
+_PHATIC_TAIL = _vocab(
+    "doing going today all guys folks there this morning afternoon week weekend holiday "
+    "trip been lately keeping holding up everyone"
+)
+
+
+def _is_phatic(tokens: tuple[str, ...] | list[str]) -> bool:
+    """``how are you (doing today)`` is a greeting; ``how are you measuring ...`` is not."""
+    for phrase in _PHATIC:
+        if tuple(tokens[: len(phrase)]) == phrase:
+            rest = tokens[len(phrase):]
+            return len(rest) <= 3 and all(w in _PHATIC_TAIL for w in rest[:1])
+    return False
+
+
 _LEAD_IN_SIZES = sorted({len(lead) for lead in _LEAD_INS}, reverse=True)
 _ELLIPTICAL = (
     ("any", "questions"),
@@ -309,7 +324,7 @@ def _by_start(tokens: list[str]) -> QuestionKind | None:
         return "open"
     if _starts_with(tokens, _ELLIPTICAL):
         return "open" if tokens[0] == "anything" else "closed"
-    if _starts_with(tokens, _PHATIC):
+    if _is_phatic(tokens):
         return "closed"
     if tokens[0] in WH_WORDS:
         return _by_start(tokens[1:]) if tokens[1] in WH_WORDS else _wh_kind(tokens)
