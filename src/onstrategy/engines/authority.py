@@ -11,7 +11,8 @@ A contact is *engaged* in a deal, as of a date, when any of these holds:
 * a call, meeting or email with the contact, logged by the deal's owner on the deal's account
   without being linked to any deal, within the deal's lifetime (from ``created_on`` to
   ``closed_on`` or the as-of date);
-* the contact has a contact role on the deal (``opportunity_contact``), whatever the role.
+* the contact has a contact role on the deal (``opportunity_contact``), whatever the role
+  (roles carry no date in CRM exports, so they count at any as-of date).
 
 A deal has an **authority gap** when it sells an offering and no engaged contact can approve
 that offering (``Offering.can_approve``: non-approver personas override approvers). A contact
