@@ -45,6 +45,8 @@ from onstrategy.engines.names import (
     company_name_tokens,
     initials,
     normalize_company_name,
+    qualifier_words,
+    relation_head,
     token_weight_factor,
 )
 
@@ -149,6 +151,7 @@ _COMPACT_SCORE = 98.0  # same letters, different spacing: "srilankan" / "sri lan
 _FUZZY_TOKEN_CUTOFF = 85.0  # word similarity for a misspelling ("erisson" ~ "ericsson")
 _UNKNOWN_WORD = 0.5  # a query word no reference has (often noise): half the rarest weight
 _SAME_FIRST_WORD = 6.0  # tie-break: "Kapsch Carrier Solutions" is Kapsch more than Carrier
+_QUALIFIED_SCORE = 94.0  # the whole name plus qualifiers: 94 + up to 6 for its share
 _NAME_FROM_DOMAIN_FACTOR = 0.9  # no name given: the domain label stands in, scored lower
 
 
@@ -328,15 +331,42 @@ class AccountIndex:
             factor = _NAME_FROM_DOMAIN_FACTOR
             notes.append(f"no name given: compared {label!r} from the domain {domain} as a name")
         by_name = self._score_names(tokens, factor)
+        head = relation_head(tokens)
+        if head:
+            by_name = self._with_head(head, tokens, by_name, factor)
         scored = self._spread(by_name)
         self._apply_domain(domain, scored, by_name)
         self._apply_location(query, scored)
         return self._decide(query, scored, notes)
 
+    def _with_head(
+        self,
+        head: tuple[str, ...],
+        tokens: tuple[str, ...],
+        by_name: dict[int, _Scored],
+        factor: float,
+    ) -> dict[int, _Scored]:
+        """ "Optiv formerly FishNet Security": Optiv is the company. A reference found only in
+        the words after "formerly"/"acquired"/"part of" goes to review at most."""
+        by_head = self._score_names(head, factor)
+        rest = " ".join(tokens[len(head) :])
+        cap = self.thresholds.match_threshold - self.thresholds.margin
+        for name_no, entry in by_name.items():
+            if name_no in by_head or entry.score >= _COMPACT_SCORE:
+                continue
+            if entry.score > cap:
+                entry.score = cap
+                entry.reasons.append(f"found in {rest!r}, which names another company")
+            by_head[name_no] = entry
+        for entry in by_head.values():
+            entry.reasons.append(f"{' '.join(head)!r} read as the company, {rest!r} as its history")
+        return by_head
+
     def _score_names(self, tokens: tuple[str, ...], factor: float) -> dict[int, _Scored]:
         if not tokens:
             return {}
         scored = self._score_tokens(tokens)
+        self._qualify(tokens, scored)
         self._score_acronyms(tokens, scored)
         compact = "".join(tokens)
         norm = " ".join(tokens)
@@ -366,6 +396,34 @@ class AccountIndex:
                 reasons = [*entry.reasons, *extra]
                 scored[ref_no] = _Scored(entry.score, reasons, entry.tiebreak, entry.location)
         return scored
+
+    def _qualify(self, tokens: tuple[str, ...], scored: dict[int, _Scored]) -> None:
+        """A reference's whole name plus only qualifiers ("google cloud india", "wipro pvt")
+        is that reference, starting with its name; a longer reference that also fits in
+        full ("american airlines cargo") beats the shorter one."""
+        mapped = {t: self._lookup(t) for t in dict.fromkeys(tokens)}
+        ids = {found[0] for found in mapped.values() if found}
+        first = mapped[tokens[0]]
+        full = [n for n in scored if set(self._name_tokens[n]) <= ids]
+        qualifiers = qualifier_words()
+        for name_no in full:
+            own = set(self._name_tokens[name_no])
+            if first is None or first[0] not in own:
+                continue
+            if all(self._vocab_list[i] in qualifiers for i in own):
+                continue  # "global services" names no company by itself
+            extra = [t for t, f in mapped.items() if not f or f[0] not in own]
+            if not extra or any(t not in qualifiers for t in extra):
+                continue
+            longer = [o for o in full if o != name_no and own < set(self._name_tokens[o])]
+            entry = scored[name_no]
+            if longer:
+                entry.reasons.append(f"the longer name {self._names[longer[0]]!r} fits too")
+                continue
+            value = _QUALIFIED_SCORE + (100 - _QUALIFIED_SCORE) * len(own) / len(mapped)
+            if value > entry.score:
+                entry.score = value
+                entry.reasons.append(f"the rest ({', '.join(extra)}) only qualifies the name")
 
     def _lookup(self, token: str) -> tuple[int, float] | None:
         """The indexed word for a query word (itself, or a close spelling) and its credit."""

@@ -177,3 +177,45 @@ def token_weight_factor(token: str) -> float:
     if token.isdigit():
         return 0.6
     return 1.0
+
+
+_MULTIWORD_PLACES_FROM = ("US", "CA", "GB", "AU", "IN")  # "new york", "west bengal"
+
+
+@cache
+def qualifier_words() -> frozenset[str]:
+    """Words that qualify a name without naming another company (places, org units,
+    legal forms, generic words, relations): "Google India Research" is Google plus these."""
+    import pycountry
+
+    words = set(generic_words()) | set(place_words()) | set(_lines("qualifier_words.txt"))
+    words |= {w for line in _lines("legal_forms.txt") for w in line.split()}
+    for sub in pycountry.subdivisions:
+        name = _plain(sub.name)
+        if " " not in name and "-" not in name:
+            words.add(name)
+        elif sub.country_code in _MULTIWORD_PLACES_FROM:
+            words.update(_NON_WORD.sub(" ", name).split())
+    return frozenset(_fold_token(w) for w in words)
+
+
+@cache
+def relation_words() -> frozenset[str]:
+    """Words that start the part of a name about another company ("formerly", "part")."""
+    return frozenset(_lines("relation_words.txt"))
+
+
+_TRAILING_CONNECTORS = frozenset({"by", "from", "is", "was", "in", "of", "to", "a", "an", "s"})
+
+
+def relation_head(tokens: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The company's own name when the rest is about another one:
+    ``optiv formerly fishnet security`` → ``optiv``; None when there is no such part."""
+    marks = relation_words()
+    for at in range(1, len(tokens) - 1):
+        if tokens[at] in marks:
+            head = list(tokens[:at])
+            while head and head[-1] in _TRAILING_CONNECTORS:
+                head.pop()
+            return tuple(head) or None
+    return None
