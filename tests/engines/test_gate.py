@@ -190,3 +190,29 @@ def test_why_did_i_get_this_lead_has_both_answers(crm: Store) -> None:
         "employees 5,000 is in the target range ≥ 1,000",
         "location TX/US is in the target area (US)",
     ]
+
+
+def test_a_lead_from_a_white_space_list_company_is_in_profile(
+    crm: Store, strategy: Strategy, tmp_path: Path
+) -> None:
+    from onstrategy.crm.lead_matching import lead_match
+    from onstrategy.crm.lists import import_list
+
+    import_list(store=crm, list_id="top-accounts", path=DATA / "list.csv", now=NOW)
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "Record ID,Email,Company Name,Number of Employees,Country/Region,Create Date\n"
+        "l-hooli,gav@hooli.example.net,Hooli,40,US,2026-05-02\n"
+        "l-other,ann@smallco.example.org,Smallco,40,US,2026-05-02\n"
+    )
+    import_file(store=crm, kind="leads", path=path, strategy=strategy, as_of=AS_OF)
+    hooli = lead_match(store=crm, lead_id="l-hooli")
+    assert hooli["account_id"] is None  # Hooli is on the list but not in the CRM yet
+    assert [x["list_id"] for x in hooli["lists"]] == ["top-accounts"]
+    assert hooli["gate_status"] == "active"
+    assert hooli["gate_reasons"]["met"] == ["on the named-account list top-accounts"]
+    assert lead_match(store=crm, lead_id="l-other")["gate_status"] == "quarantined"
+    report = gate_report(
+        store=crm, strategy=strategy, date_from=date(2026, 5, 1), date_to=date(2026, 5, 31), now=NOW
+    ).as_dict()
+    assert (report["total"]["prospects"], report["total"]["in_target"]) == (2, 1)

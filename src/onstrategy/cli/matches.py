@@ -91,6 +91,12 @@ def show(
     )
     for reason in row["match_reasons"] or []:
         console.print(f"  · {reason}", highlight=False)
+    for on in row["lists"]:
+        console.print(
+            f"on list {on['list_id']} as entry #{on['entry_id']} (score {on['score']:.0f}), "
+            "a company with no account yet",
+            highlight=False,
+        )
     gate = row["gate_reasons"] or {}
     if gate:
         console.print(

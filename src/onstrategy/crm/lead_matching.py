@@ -9,7 +9,9 @@ then the normalised company name, location as tie-breaker). Where the answer liv
 - ``lead.match_status`` — ``matched``, ``ambiguous`` (waiting in the review queue),
   ``none`` (no account is close enough) or ``manual`` (a person decided; never overwritten
   by a later run);
-- ``lead.match_reasons`` — the engine's reasons in words (or who decided, and why).
+- ``lead.match_reasons`` — the engine's reasons in words (or who decided, and why);
+- ``lead_list_match`` — a lead with no account whose company is a white-space entry of a
+  named list (e.g. a Fortune 1000 company not yet in the CRM) is on that list for the ICP.
 
 An ambiguous result opens one ``match_review`` item per subject (lead or named-list
 entry) with the candidates and their reasons; a later run updates it or withdraws it when
@@ -27,6 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from onstrategy.engines.exceptions import Actor, resolve_actor
 from onstrategy.engines.matching import AccountIndex, MatchRecord, MatchResult
 from onstrategy.errors import Conflict, Forbidden, InvalidInput, NotFound
 from onstrategy.ingest.importer import AfterImport, register_after_import
@@ -42,27 +45,12 @@ SUBJECTS = ("lead", "list_entry")
 # ------------------------------------------------------------------ people
 
 
-def find_user(conn: Connection, who: str) -> dict[str, Any]:
-    """The active user named by id or email (``--as``), or a clear error."""
-    user = tables.user
-    text = who.strip()
-    query = sa.select(user).where(
-        sa.or_(user.c.id == text, sa.func.lower(user.c.email) == text.lower())
-    )
-    row = conn.execute(query).mappings().first()
-    if row is None:
-        raise NotFound(f"no user {who!r}", "pass --as with a user id or email from users.csv")
-    if not row["active"]:
-        raise Forbidden(f"{row['name']} is not an active user", "ask an active admin")
-    return dict(row)
-
-
-def require_role(conn: Connection, who: str, roles: tuple[str, ...], doing: str) -> dict[str, Any]:
-    """The acting user, when their role is one of ``roles``; else Forbidden."""
-    actor = find_user(conn, who)
-    if actor["role"] not in roles:
+def require_role(conn: Connection, who: str, roles: tuple[str, ...], doing: str) -> Actor:
+    """The acting user (id or email, active), when their role is one of ``roles``."""
+    actor = resolve_actor(conn, who)
+    if actor.role not in roles:
         raise Forbidden(
-            f"{actor['name']} ({actor['role']}) may not {doing}",
+            f"{actor.name} ({actor.role}) may not {doing}",
             f"only {' or '.join(r + 's' for r in roles)} may; pass --as with one of them",
         )
     return actor
@@ -74,16 +62,8 @@ def require_role(conn: Connection, who: str, roles: tuple[str, ...], doing: str)
 def account_records(conn: Connection) -> Iterator[MatchRecord]:
     a = tables.account
     query = sa.select(a.c.id, a.c.name, a.c.domain, a.c.website, a.c.city, a.c.state, a.c.country)
-    for row in conn.execute(query.execution_options(yield_per=10_000)):
-        yield MatchRecord(
-            id=row.id,
-            name=row.name,
-            domain=row.domain,
-            website=row.website,
-            city=row.city,
-            state=row.state,
-            country=row.country,
-        )
+    for row in conn.execute(query.execution_options(yield_per=10_000)).mappings():
+        yield MatchRecord(**row)
 
 
 def load_account_index(*, store: Store) -> AccountIndex:
@@ -164,14 +144,10 @@ def withdraw_reviews(
     review = tables.match_review
     for start in range(0, len(subject_ids), 500):
         part = subject_ids[start : start + 500]
+        where = [review.c.subject_id.in_(part), review.c.status == "open"]
+        values = {"status": "withdrawn", "decided_by": "system", "decided_at": now, "comment": why}
         conn.execute(
-            review.update()
-            .where(
-                review.c.subject_kind == subject_kind,
-                review.c.subject_id.in_(part),
-                review.c.status == "open",
-            )
-            .values(status="withdrawn", decided_by="system", decided_at=now, comment=why)
+            review.update().where(review.c.subject_kind == subject_kind, *where).values(values)
         )
 
 
@@ -249,7 +225,7 @@ def resolve_review(
             )
         name = _check_account(conn, account_id)
         why = [
-            f"chosen by {person['name']} ({person['role']}) in review #{review_id}"
+            f"chosen by {person.name} ({person.role}) in review #{review_id}"
             + (f": {name}" if name else ": no existing account")
         ]
         if comment:
@@ -261,20 +237,20 @@ def resolve_review(
             .values(
                 status="resolved",
                 chosen_account_id=account_id,
-                decided_by=person["id"],
+                decided_by=person.id,
                 decided_at=now,
                 comment=comment,
             )
         )
         store.audit(
             conn,
-            actor=person["id"],
+            actor=person.id,
             action="match.resolve",
             entity=item["subject_kind"],
             entity_id=item["subject_id"],
             details={"review_id": review_id, "account_id": account_id, "comment": comment},
         )
-    return Resolution(review_id, item["subject_kind"], item["subject_id"], account_id, person["id"])
+    return Resolution(review_id, item["subject_kind"], item["subject_id"], account_id, person.id)
 
 
 def _check_account(conn: Connection, account_id: str | None) -> str | None:
@@ -300,6 +276,9 @@ def _apply(
     }
     if kind == "lead":
         conn.execute(tables.lead.update().where(tables.lead.c.id == subject_id).values(values))
+        if account_id is not None:  # the account's list membership now speaks for it
+            llm = tables.lead_list_match
+            conn.execute(llm.delete().where(llm.c.lead_id == subject_id))
     elif kind == "list_entry":
         entry = tables.named_list_entry
         conn.execute(entry.update().where(entry.c.id == _int_id(subject_id)).values(values))
@@ -374,10 +353,12 @@ def match_leads(
     if total == 0:
         return run
     index = index or load_account_index(store=store)
+    lists = list_indexes(store)
     for chunk in _lead_chunks(store, where):
         results = [index.match(record) for record in chunk]
         with store.begin() as conn:
             _store_lead_matches(conn, results, run, now)
+            _store_list_matches(conn, list(zip(chunk, results, strict=True)), lists)
         if progress:
             progress(run.considered, total)
     with store.begin() as conn:
@@ -395,60 +376,83 @@ def match_leads(
 def _lead_chunks(store: Store, where: sa.ColumnElement[bool]) -> Iterator[list[MatchRecord]]:
     """Keyset pages ordered by id: steady memory, and safe while earlier pages are updated."""
     lead = tables.lead
-    names = ["id", "company", "domain", "website", "email", "city", "state", "country"]
-    cols = [lead.c[name] for name in names]
+    names = ["id", "domain", "website", "email", "city", "state", "country"]
+    cols = [lead.c.company.label("name"), *(lead.c[name] for name in names)]
     last: str | None = None
     while True:
         query = sa.select(*cols).where(where).order_by(lead.c.id).limit(CHUNK)
         if last is not None:
             query = query.where(lead.c.id > last)
         with store.begin() as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(query).mappings().all()
         if not rows:
             return
-        last = rows[-1].id
-        yield [
-            MatchRecord(
-                id=r.id,
-                name=r.company,
-                domain=r.domain,
-                website=r.website,
-                email=r.email,
-                city=r.city,
-                state=r.state,
-                country=r.country,
-            )
-            for r in rows
-        ]
+        last = rows[-1]["id"]
+        yield [MatchRecord(**row) for row in rows]
+
+
+def list_indexes(store: Store) -> dict[str, AccountIndex]:
+    """Per list, its white-space entries (no account yet): a lead can still be on the list."""
+    e = tables.named_list_entry
+    names = ["list_id", "name", "domain", "website", "city", "state", "country"]
+    query = sa.select(e.c.id, *(e.c[n] for n in names)).where(e.c.account_id.is_(None))
+    by_list: dict[str, list[MatchRecord]] = {}
+    with store.begin() as conn:
+        for row in conn.execute(query).mappings():
+            record = MatchRecord(str(row["id"]), **{n: row[n] for n in names[1:]})
+            by_list.setdefault(row["list_id"], []).append(record)
+    return {list_id: AccountIndex.build(records) for list_id, records in by_list.items()}
+
+
+def _store_list_matches(
+    conn: Connection, pairs: list[tuple[MatchRecord, MatchResult]], lists: dict[str, AccountIndex]
+) -> None:
+    """A lead with no account that matches a white-space entry is on that list."""
+    llm = tables.lead_list_match
+    conn.execute(llm.delete().where(llm.c.lead_id.in_([r.id for r, _ in pairs])))
+    rows = []
+    for record, result in pairs:
+        if result.status != "none":
+            continue
+        for list_id, index in lists.items():
+            found = index.match(record)
+            if found.status == "matched" and found.to_id is not None:
+                rows.append(
+                    {
+                        "lead_id": record.id,
+                        "list_id": list_id,
+                        "score": found.score,
+                        "entry_id": int(found.to_id),
+                        "reasons": list(found.reasons),
+                    }
+                )
+    if rows:
+        conn.execute(llm.insert(), rows)
+
+
+def store_results(conn: Connection, table: sa.Table, results: list[MatchResult]) -> None:
+    """Write each result's account, score, status and reasons on its row (one executemany)."""
+    if not results:
+        return
+    key = int if isinstance(table.c.id.type, sa.Integer) else str
+    update = table.update().where(table.c.id == sa.bindparam("b_id"))
+    update = update.values({c: sa.bindparam(f"b_{c}") for c in MATCH_COLUMNS})
+    conn.execute(update, [_params(r, key) for r in results])
+
+
+def _params(result: MatchResult, key: type) -> dict[str, Any]:
+    values = (result.to_id, result.score, result.status, list(result.reasons))
+    pairs = zip(MATCH_COLUMNS, values, strict=True)
+    return {"b_id": key(result.from_id)} | {f"b_{c}": v for c, v in pairs}
+
+
+MATCH_COLUMNS = ("account_id", "match_score", "match_status", "match_reasons")
 
 
 def _store_lead_matches(
     conn: Connection, results: list[MatchResult], run: MatchRun, now: datetime
 ) -> None:
-    lead = tables.lead
-    update = (
-        lead.update()
-        .where(lead.c.id == sa.bindparam("b_id"))
-        .values(
-            account_id=sa.bindparam("b_account"),
-            match_score=sa.bindparam("b_score"),
-            match_status=sa.bindparam("b_status"),
-            match_reasons=sa.bindparam("b_reasons"),
-        )
-    )
-    conn.execute(
-        update,
-        [
-            {
-                "b_id": r.from_id,
-                "b_account": r.to_id,
-                "b_score": r.score,
-                "b_status": r.status,
-                "b_reasons": list(r.reasons),
-            }
-            for r in results
-        ],
-    )
+    store_results(conn, tables.lead, results)
     for result in results:
         run.add(result)
     run.reviews_opened += sync_reviews(conn, subject_kind="lead", results=results, now=now)
@@ -461,11 +465,13 @@ def lead_match(*, store: Store, lead_id: str) -> dict[str, Any]:
     """Why a lead is where it is: its account (score, status, reasons) and its gate outcome."""
     lead = tables.lead
     columns = [lead.c[c] for c in (*_EXPLAINED.split(), "gate_status", "gate_reasons")]
+    llm = tables.lead_list_match
     with store.begin() as conn:
         row = conn.execute(sa.select(*columns).where(lead.c.id == lead_id)).mappings().first()
+        lists = conn.execute(sa.select(llm).where(llm.c.lead_id == lead_id)).mappings().all()
     if row is None:
         raise NotFound(f"no lead {lead_id!r}", "check the lead id (the CRM's record id)")
-    return dict(row)
+    return dict(row) | {"lists": [dict(x) for x in lists]}
 
 
 def match_summary(*, store: Store) -> dict[str, int]:

@@ -32,7 +32,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from onstrategy.crm.geo import normalize_country, normalize_state
-from onstrategy.crm.lead_matching import account_records, sync_reviews, withdraw_reviews
+from onstrategy.crm.lead_matching import (
+    account_records,
+    store_results,
+    sync_reviews,
+    withdraw_reviews,
+)
 from onstrategy.engines.domains import is_free_mail_domain, registrable_domain
 from onstrategy.engines.matching import AccountIndex, MatchRecord, MatchResult
 from onstrategy.engines.names import normalize_company_name
@@ -300,30 +305,7 @@ def _match_entries(
     e = tables.named_list_entry
     counts = {"matched": 0, "ambiguous": 0, "none": 0}
     results: list[MatchResult] = [index.match(r) for r in _entry_records(conn, list_id)]
-    update = (
-        e.update()
-        .where(e.c.id == sa.bindparam("b_id"))
-        .values(
-            account_id=sa.bindparam("b_account"),
-            match_status=sa.bindparam("b_status"),
-            match_score=sa.bindparam("b_score"),
-            match_reasons=sa.bindparam("b_reasons"),
-        )
-    )
-    if results:
-        conn.execute(
-            update,
-            [
-                {
-                    "b_id": int(r.from_id),
-                    "b_account": r.to_id,
-                    "b_status": r.status,
-                    "b_score": r.score,
-                    "b_reasons": list(r.reasons),
-                }
-                for r in results
-            ],
-        )
+    store_results(conn, e, results)
     for result in results:
         counts[result.status] += 1
     sync_reviews(conn, subject_kind="list_entry", results=results, now=now)

@@ -116,11 +116,23 @@ def _chosen(store: Store, kind: str, batch_id: int | None) -> ir.Table:
     return table.select(*_COLUMNS[kind], *_FIRMOGRAPHICS)
 
 
+def lead_list_entries(store: Store) -> ir.Table:
+    """Named-list membership for a lead's own fit: entries matched to accounts, plus leads
+    whose company is a white-space entry (``lead_list_match``; see ``crm.lead_matching``)."""
+    entries, direct = store.table("named_list_entry"), store.table("lead_list_match")
+    text = "string"  # one nullable type on both sides, as a union needs
+    accounts = entries.select(
+        list_id=entries.list_id.cast(text), account_id=entries.account_id.cast(text)
+    )
+    leads = direct.select(list_id=direct.list_id.cast(text), account_id=direct.lead_id.cast(text))
+    return accounts.union(leads)
+
+
 def _fitted_pages(
-    store: Store, table: ir.Table, version: Version
+    store: Store, table: ir.Table, version: Version, entries: ir.Table | None = None
 ) -> Iterator[list[dict[str, Any]]]:
     """``table`` scored by the fit engine, a page of ``CHUNK`` rows at a time (keyset on id)."""
-    entries = store.table("named_list_entry")
+    entries = entries if entries is not None else store.table("named_list_entry")
     last: str | None = None
     while True:
         page = table if last is None else table.filter(table.id > last)
@@ -148,7 +160,8 @@ def classify_leads(
 
     Released leads are never classified again.
     """
-    for rows in _fitted_pages(store, _chosen(store, "leads", batch_id), version):
+    leads, entries = _chosen(store, "leads", batch_id), lead_list_entries(store)
+    for rows in _fitted_pages(store, leads, version, entries):
         accounts = _account_fits(store, version, {r["account_id"] for r in rows} - {None})
         yield [_lead_decision(row, accounts.get(row["account_id"]), version, as_of) for row in rows]
 
@@ -312,7 +325,7 @@ def release(
                 "only quarantined records can be released",
             )
         reasons = dict(row["gate_reasons"] or {})
-        reasons["release"] = {"by": admin["id"], "at": now.isoformat(), "reason": reason}
+        reasons["release"] = {"by": admin.id, "at": now.isoformat(), "reason": reason}
         conn.execute(
             table.update()
             .where(table.c.id == record_id)
@@ -320,7 +333,7 @@ def release(
         )
         store.audit(
             conn,
-            actor=admin["id"],
+            actor=admin.id,
             action="gate.release",
             entity=kind,
             entity_id=record_id,

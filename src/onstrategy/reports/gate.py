@@ -5,9 +5,9 @@ many prospects arrived, how many are in the target market, the share, and how ma
 intake gate holds in quarantine (or an admin released). Marketing sees which sources feed
 off-target names.
 
-"In the target market" is the same definition as the strategy-execution report's lead
-share: a lead matched to an account takes the account's fit, otherwise its own
-firmographics, each judged by the strategy version in force on the day the lead was
+"In the target market" is the intake gate's definition: a lead matched to an account
+takes the account's fit, otherwise its own firmographics (on a named list when its company
+is a white-space entry of it), each judged by the strategy version in force on the day the lead was
 created (or one forced version). The counts and shares are one Ibis expression
 (``composition``), so they run unchanged on SQLite and PostgreSQL.
 """
@@ -22,6 +22,7 @@ import ibis
 import ibis.expr.types as ir
 
 from onstrategy.engines.fit import fit_table, version_spans
+from onstrategy.engines.gate import lead_list_entries
 from onstrategy.errors import InvalidInput
 from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Strategy
@@ -47,6 +48,7 @@ def lead_facts(
     so the database never re-scores the accounts once per lead.
     """
     entries = store.table("named_list_entry")
+    on_lists = lead_list_entries(store)
     lead = store.table("lead")
     lo, hi = ibis.literal(date_from, "date"), ibis.literal(date_to, "date")
     new = lead.filter(lead.created_on.between(lo, hi)).select(
@@ -59,7 +61,7 @@ def lead_facts(
         chunk = new.filter(new.created_on >= span.starts)
         if span.ends is not None:
             chunk = chunk.filter(chunk.created_on < span.ends)
-        own = fit_table(table=chunk, key="id", version=version, list_entries=entries)
+        own = fit_table(table=chunk, key="id", version=version, list_entries=on_lists)
         fits = fit_table(table=accounts, key="id", version=version, list_entries=entries)
         fits = fits.select(fit_account=fits.id, account_icp=fits.in_profile)
         joined = own.left_join(fits, own.account_id == fits.fit_account)
