@@ -112,7 +112,8 @@ def deal_evidence(*, store: Store, strategy: Strategy, lo: date, hi: date) -> li
     won = opp.filter(opp.is_won, opp.closed_on.between(a, b)).select(
         metric=ibis.literal("bookings"), event_date=opp.closed_on, **cols
     )
-    fits = account_icp_over_time(store=store, strategy=strategy)
+    # computed once (a temporary table): see reports.effort.activity_facts
+    fits = account_icp_over_time(store=store, strategy=strategy).cache()
     facts: ir.Table = icp_at(ibis.union(created, won), fits, "account_id")
     rows: list[dict[str, Any]] = facts.to_pyarrow().to_pylist()
     return rows

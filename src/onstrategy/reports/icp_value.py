@@ -141,7 +141,10 @@ def deal_facts(
     facts = closed.mutate(
         event_date=closed.created_on, version_id=_version_expr(closed.created_on, spans)
     )
-    fits = account_icp_over_time(store=store, strategy=strategy, forced_version=forced_version)
+    # computed once (a temporary table): see reports.effort.activity_facts
+    fits = account_icp_over_time(
+        store=store, strategy=strategy, forced_version=forced_version
+    ).cache()
     judged = icp_at(facts, fits, "account_id")
     firms = acc.select(
         acc_id=acc.id, account_name=acc.name, industry=acc.industry, employees=acc.employees
