@@ -143,9 +143,13 @@ def name_evident(query: str, canon: str) -> bool:
 def lookalike_firsts(references: Iterable[MatchRecord]) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for ref in references:
-        if ref.name:
-            counts[ref.name.split()[0]] += 1
+        if words := normalize_company_name(ref.name or "").split():
+            counts[words[0]] += 1
     return counts
+
+
+def _first(name: str) -> str:
+    return (normalize_company_name(name).split() or [""])[0]
 
 
 def evaluate(index: AccountIndex, queries: list[Query], canon: dict[str, str]) -> dict[str, Tally]:
@@ -153,13 +157,14 @@ def evaluate(index: AccountIndex, queries: list[Query], canon: dict[str, str]) -
     tallies: dict[str, Tally] = defaultdict(Tally)
     for query, result in zip(queries, index.match_many(q.record for q in queries), strict=True):
         name = query.record.name or ""
-        first = name.split()[0]
+        first = _first(name)
         groups = [query.split]
-        if query.present and name_evident(name, canon[query.cluster]):
+        # Absent clusters' queries stay in these groups as negatives (must not match).
+        if name_evident(name, canon[query.cluster]):
             groups.append(f"{query.split}, name-evident")
-        if query.present and set(canon[query.cluster].split()) <= set(name.split()):
+        if set(canon[query.cluster].split()) <= set(name.split()):
             groups.append(f"{query.split}, contains canonical")
-        own = 1 if query.present and canon[query.cluster].split()[0] == first else 0
+        own = 1 if query.present and _first(canon[query.cluster]) == first else 0
         if firsts.get(first, 0) - own >= 1:
             groups.append(f"{query.split}, look-alikes")
         for group in groups:
@@ -174,6 +179,96 @@ def evaluate(index: AccountIndex, queries: list[Query], canon: dict[str, str]) -
             elif result.status == "ambiguous":
                 tally.review += 1
     return tallies
+
+
+LEGAL_FORMS = [
+    ", Inc.",
+    " INC",
+    " Corp.",
+    " Corporation",
+    " LLC",
+    " Ltd",
+    " Limited",
+    " GmbH",
+    " plc",
+    " S.A.",
+    " AG",
+    " Co.",
+    " Pvt. Ltd.",
+    " B.V.",
+    " S.p.A.",
+    " Pty Ltd",
+]
+ABBREVIATE = {
+    "international": "Intl",
+    "technology": "Tech",
+    "manufacturing": "Mfg",
+    "services": "Svcs",
+    "corporation": "Corp",
+    "laboratories": "Labs",
+    "associates": "Assoc",
+    "university": "Univ",
+    "and": "&",
+}
+
+
+def noisy(name: str, rng: random.Random) -> str:
+    """A real name dressed as a CRM export would have it (synthetic noise): case, legal
+    form, "The", "&"/"&amp;", abbreviations, markup, trademark signs, punctuation."""
+    words = name.split()
+    if rng.random() < 0.4:
+        words = [ABBREVIATE.get(w, w) for w in words]
+    text = " ".join(words)
+    text = rng.choice([str.upper, str.title, str.lower, lambda t: t])(text)
+    if rng.random() < 0.3 and len(words) > 1:
+        text = text.replace(" ", ", ", 1) if rng.random() < 0.5 else text.replace(" ", "-", 1)
+    if rng.random() < 0.6:
+        text += rng.choice(LEGAL_FORMS)
+    if rng.random() < 0.2:
+        text = "The " + text
+    if rng.random() < 0.25:
+        text = rng.choice(["<b>{}</b>", "{}®", "{}™", "{} &amp; Co.", '"{}"', "{}."]).format(text)
+    return text
+
+
+def build_noisy(
+    clusters: dict[str, list[str]], canon: dict[str, str], queries: list[Query], *, seed: int
+) -> list[Query]:
+    """Per cluster: its canonical name with synthetic noise, and one of its variants that
+    holds every canonical word, with noise. Present/absent and split as in the graph set."""
+    rng = random.Random(seed + 1)
+    meta = {q.cluster: (q.present, q.split) for q in queries}
+    out: list[Query] = []
+    for cid in sorted(meta):
+        present, split = meta[cid]
+        want = set(canon[cid].split())
+        holding = [n for n in clusters[cid] if n != canon[cid] and want <= set(n.split())]
+        pairs = [("name", canon[cid])]
+        if holding:
+            pairs.append(("variant", rng.choice(sorted(holding))))
+        for kind, name in pairs:
+            record = MatchRecord(f"{cid}:noisy-{kind}", noisy(name, rng))
+            out.append(Query(record, cid, present, f"{split}, noisy {kind}"))
+    return out
+
+
+def parent_like(index: AccountIndex, queries: list[Query]) -> tuple[int, int, list[str]]:
+    """Wrong matches, and how many of them are the whole matched name plus other words
+    ("staples portugal" -> Staples while the data files Staples Portugal apart): the
+    parent/subsidiary/office kind of label disagreement. Counted, never relabelled."""
+    names = {r.id: normalize_company_name(r.name or "") for r in index.references}
+    wrong = contained = 0
+    sample: list[str] = []
+    for query in queries:
+        result = index.match(query.record)
+        if result.status != "matched" or result.to_id == query.cluster:
+            continue
+        wrong += 1
+        mine = set(normalize_company_name(query.record.name or "").split())
+        if set(names[result.to_id or ""].split()) <= mine:
+            contained += 1
+            sample.append(f"{query.record.name!r} -> {names[result.to_id or '']!r}")
+    return wrong, contained, sample
 
 
 # Legal names (as filed with the SEC or a registry) and the brand a lead would type.
@@ -296,13 +391,24 @@ def main(argv: list[str] | None = None) -> int:
         clusters, seed=args.seed, cap=args.cap, absent=args.absent
     )
     index = AccountIndex.build(references)
-    tallies = evaluate(index, queries, canon)
+    noisy_queries = build_noisy(clusters, canon, queries, seed=args.seed)
+    tallies = evaluate(index, [*queries, *noisy_queries], canon)
     print(
         f"company graph: {len(clusters)} clusters, {len(references)} references, "
         f"{len(queries)} queries (seed {args.seed}, cap {args.cap}, absent {args.absent:.0%})"
     )
     for group in sorted(tallies):
         print("  " + tallies[group].line(group))
+    for split in ("dev", "held-out"):
+        wrong, contained, sample = parent_like(index, [q for q in queries if q.split == split])
+        print(
+            f"  {split}: {wrong} wrong matches, {contained} of them the whole matched name plus "
+            "other words (parent/subsidiary/office: the data's label, kept)"
+        )
+        if split == "dev" and args.show:
+            rng = random.Random(args.seed)
+            for line in rng.sample(sample, min(args.show, len(sample))):
+                print(f"    {line}")
     if args.show:
         show_errors(index, [q for q in queries if q.split == "dev"], canon, args.show)
     print("hand-made legal vs brand names (company-graph references as distractors):")

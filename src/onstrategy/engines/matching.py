@@ -152,6 +152,7 @@ _FUZZY_TOKEN_CUTOFF = 85.0  # word similarity for a misspelling ("erisson" ~ "er
 _UNKNOWN_WORD = 0.5  # a query word no reference has (often noise): half the rarest weight
 _SAME_FIRST_WORD = 6.0  # tie-break: "Kapsch Carrier Solutions" is Kapsch more than Carrier
 _QUALIFIED_SCORE = 94.0  # the whole name plus qualifiers: 94 + up to 6 for its share
+_SHORTER_NAME_CAP = 85.0  # "sears" when "sears israel" is an account and fits in full
 _NAME_FROM_DOMAIN_FACTOR = 0.9  # no name given: the domain label stands in, scored lower
 
 
@@ -334,6 +335,7 @@ class AccountIndex:
         head = relation_head(tokens)
         if head:
             by_name = self._with_head(head, tokens, by_name, factor)
+        self._prefer_exact(tokens, by_name)
         scored = self._spread(by_name)
         self._apply_domain(domain, scored, by_name)
         self._apply_location(query, scored)
@@ -351,22 +353,38 @@ class AccountIndex:
         by_head = self._score_names(head, factor)
         rest = " ".join(tokens[len(head) :])
         cap = self.thresholds.match_threshold - self.thresholds.margin
+        for entry in by_head.values():
+            entry.reasons.append(f"{' '.join(head)!r} read as the company, {rest!r} as its history")
         for name_no, entry in by_name.items():
-            if name_no in by_head or entry.score >= _COMPACT_SCORE:
+            if entry.score >= _COMPACT_SCORE:  # the whole query is this name: keep it whole
+                by_head[name_no] = entry
+                continue
+            if name_no in by_head:
                 continue
             if entry.score > cap:
                 entry.score = cap
                 entry.reasons.append(f"found in {rest!r}, which names another company")
             by_head[name_no] = entry
-        for entry in by_head.values():
-            entry.reasons.append(f"{' '.join(head)!r} read as the company, {rest!r} as its history")
         return by_head
+
+    def _prefer_exact(self, tokens: tuple[str, ...], by_name: dict[int, _Scored]) -> None:
+        """An account with exactly the query's name beats one with more or fewer words
+        ("Fujitsu" is the Fujitsu account, not Fujitsu UK; "Sears Israel" not Sears)."""
+        exact = self._name_ids.get(" ".join(tokens))
+        if exact is None or exact not in by_name:
+            return
+        cap = self.thresholds.match_threshold - self.thresholds.margin
+        for name_no, entry in by_name.items():
+            if name_no != exact and entry.score > cap:
+                entry.score = cap
+                entry.reasons.append(f"the account named {self._names[exact]!r} is exact")
 
     def _score_names(self, tokens: tuple[str, ...], factor: float) -> dict[int, _Scored]:
         if not tokens:
             return {}
-        scored = self._score_tokens(tokens)
-        self._qualify(tokens, scored)
+        mapped = {t: self._lookup(t) for t in dict.fromkeys(tokens)}
+        scored = self._score_tokens(mapped)
+        self._qualify(tokens, mapped, scored)
         self._score_acronyms(tokens, scored)
         compact = "".join(tokens)
         norm = " ".join(tokens)
@@ -397,18 +415,24 @@ class AccountIndex:
                 scored[ref_no] = _Scored(entry.score, reasons, entry.tiebreak, entry.location)
         return scored
 
-    def _qualify(self, tokens: tuple[str, ...], scored: dict[int, _Scored]) -> None:
+    def _qualify(
+        self,
+        tokens: tuple[str, ...],
+        mapped: dict[str, tuple[int, float] | None],
+        scored: dict[int, _Scored],
+    ) -> None:
         """A reference's whole name plus only qualifiers ("google cloud india", "wipro pvt")
         is that reference, starting with its name; a longer reference that also fits in
         full ("american airlines cargo") beats the shorter one."""
-        mapped = {t: self._lookup(t) for t in dict.fromkeys(tokens)}
-        ids = {found[0] for found in mapped.values() if found}
         first = mapped[tokens[0]]
-        full = [n for n in scored if set(self._name_tokens[n]) <= ids]
+        if first is None:
+            return
+        ids = {found[0] for found in mapped.values() if found}
+        full = [n for n in scored if ids.issuperset(self._name_tokens[n])]
         qualifiers = qualifier_words()
         for name_no in full:
             own = set(self._name_tokens[name_no])
-            if first is None or first[0] not in own:
+            if first[0] not in own:
                 continue
             if all(self._vocab_list[i] in qualifiers for i in own):
                 continue  # "global services" names no company by itself
@@ -418,6 +442,7 @@ class AccountIndex:
             longer = [o for o in full if o != name_no and own < set(self._name_tokens[o])]
             entry = scored[name_no]
             if longer:
+                entry.score = min(entry.score, _SHORTER_NAME_CAP)
                 entry.reasons.append(f"the longer name {self._names[longer[0]]!r} fits too")
                 continue
             value = _QUALIFIED_SCORE + (100 - _QUALIFIED_SCORE) * len(own) / len(mapped)
@@ -441,9 +466,9 @@ class AccountIndex:
         )
         return (int(best[2]), best[1] / 100.0) if best else None
 
-    def _score_tokens(self, tokens: tuple[str, ...]) -> dict[int, _Scored]:
-        unique = tuple(dict.fromkeys(tokens))
-        found = [self._lookup(t) for t in unique]
+    def _score_tokens(self, mapped: dict[str, tuple[int, float] | None]) -> dict[int, _Scored]:
+        unique = tuple(mapped)
+        found = list(mapped.values())
         query_weights = [
             self._weights[f[0]] if f else self.max_weight * _UNKNOWN_WORD * token_weight_factor(t)
             for t, f in zip(unique, found, strict=True)
