@@ -86,3 +86,20 @@ def test_analysis_pages_are_cut_to_the_scope(demo_web):
     assert all(a["level"] == "rep" and a["id"] == ANA for a in alerts)
     gated = rep.get("/api/gate?status=all").json()["records"]
     assert all(r["owner_id"] == ANA for r in gated)
+
+
+def test_results_are_grouped_by_the_people_in_scope(demo_web):
+    admin, manager = demo_web.client(ADMIN), demo_web.client(MANAGER)
+    everything = admin.get(f"/api/dashboard?{PERIOD}").json()["results"]
+    west = manager.get(f"/api/dashboard?{PERIOD}").json()["results"]
+    assert west["company"] is None
+    assert [t["id"] for t in west["teams"]] == ["west"]
+    assert sum(r["closed"] for r in west["reps"]) == west["teams"][0]["closed"]
+    team = next(t for t in everything["teams"] if t["id"] == "west")
+    assert team == west["teams"][0]
+    assert everything["company"]["closed"] >= sum(t["closed"] for t in everything["teams"])
+    icp = team["icp"]
+    assert icp["closed"] + team["non_icp"]["closed"] == team["closed"]
+    assert icp["win_rate"]["value"] == pytest.approx(icp["won"] / icp["closed"], abs=1e-4)
+    rep = demo_web.client(REP).get(f"/api/reps/{ANA}?{PERIOD}").json()["results"]
+    assert [r["id"] for r in rep["reps"]] == [ANA]

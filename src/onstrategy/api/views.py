@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from onstrategy.api import books
+from onstrategy.api.results import results
 from onstrategy.api.params import Period, presets
 from onstrategy.engines.authority import authority_gaps, explain_deal
 from onstrategy.engines.exceptions import account_fits, list_exceptions
@@ -96,7 +97,12 @@ def _frame(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
 
 def dashboard(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
     report = scoped(alignment(state, period), viewer, state)
-    return {**_frame(state, viewer, period), "report": report, "charts": alignment_charts(report)}
+    return {
+        **_frame(state, viewer, period),
+        "report": report,
+        "results": results(state, viewer, period),
+        "charts": alignment_charts(report),
+    }
 
 
 def team(state: WebState, viewer: Viewer, period: Period, team_id: str) -> dict[str, Any]:
@@ -113,6 +119,7 @@ def team(state: WebState, viewer: Viewer, period: Period, team_id: str) -> dict[
         **_frame(state, viewer, period),
         "team": report["teams"][0],
         "report": report,
+        "results": results(state, viewer, period, team=team_id),
         "charts": charts,
     }
 
@@ -138,6 +145,7 @@ def rep(state: WebState, viewer: Viewer, period: Period, rep_id: str) -> dict[st
         "rep": {**user, "team_name": (teams.get(user["team_id"] or "") or {}).get("name")},
         "version": version.id,
         "shares": shares,
+        "results": results(state, viewer, period, rep=rep_id),
         "deals": books.rep_deals(
             store=store,
             version=version,
