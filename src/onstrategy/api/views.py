@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from onstrategy.api import books
-from onstrategy.api.results import results
 from onstrategy.api.params import Period, presets
+from onstrategy.api.results import results
 from onstrategy.engines.authority import authority_gaps, explain_deal
 from onstrategy.engines.exceptions import account_fits, list_exceptions
 from onstrategy.engines.routing import decisions_for, route_lead
