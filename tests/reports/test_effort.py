@@ -124,6 +124,10 @@ def test_periods_teams_and_company_add_up(small) -> None:  # type: ignore[no-unt
     assert periods[("ana", "2026-Q2")] == pytest.approx((0.0, 0.5, 50.0))
     assert periods[("ana", "2026-Q3")] == pytest.approx((1.0, 0.5, 100.0))
     assert [t.name for t in report.teams] == ["West"]
+    west = {t.period: t.off_hours for t in report.team_periods}
+    assert west == pytest.approx({"2026-Q1": 1.25, "2026-Q2": 0.5, "2026-Q3": 0.5})
+    assert [p.period for p in report.company_periods] == ["2026-Q1", "2026-Q2", "2026-Q3"]
+    assert report.company_periods[0].hours == pytest.approx(0.5 + 1.25 + 1.0)  # with Bo's call
     assert report.teams[0].hours == pytest.approx(report.company.hours) == pytest.approx(4.75)
     monthly = effort_report(
         store=store,

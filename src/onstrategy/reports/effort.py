@@ -200,6 +200,8 @@ class EffortReport:
     teams: list[Tally]
     reps: list[Tally]
     periods: list[Tally]  # per rep and period
+    team_periods: list[Tally]
+    company_periods: list[Tally]
     generated_at: datetime
 
     def as_dict(self) -> dict[str, Any]:
@@ -217,6 +219,8 @@ class EffortReport:
             "teams": [t.as_dict(g) for t in self.teams],
             "reps": [r.as_dict(g) for r in self.reps],
             "rep_periods": [p.as_dict(g) for p in self.periods],
+            "team_periods": [p.as_dict(g) for p in self.team_periods],
+            "company_periods": [p.as_dict(g) for p in self.company_periods],
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
         }
 
@@ -254,6 +258,10 @@ def effort_report(
     company = Tally("company", "company", strategy.name)
     for rep in reps:
         company.add(rep)
+    team_periods = _by_period([p for p in periods if p.team], "team", lambda t: t.team or "", teams)
+    company_periods = _by_period(
+        periods, "company", lambda _t: "company", {"company": strategy.name}
+    )
     version = strategy.version_on(date_to)
     return EffortReport(
         date_from,
@@ -266,6 +274,8 @@ def effort_report(
         team_rows,
         reps,
         periods,
+        team_periods,
+        company_periods,
         now,
     )
 
@@ -310,6 +320,19 @@ def _roll_up(parts: list[Tally], level: str, key: Any, naming: Any) -> list[Tall
         tally = out.setdefault(key(part), Tally(level, key(part), name, team))
         tally.add(part)
     return sorted(out.values(), key=lambda t: (t.team or "~", t.name))
+
+
+def _by_period(parts: list[Tally], level: str, key: Any, names: dict[str, str]) -> list[Tally]:
+    """Rep-period tallies summed per (team or company, period)."""
+    out: dict[tuple[str, str], Tally] = {}
+    for part in parts:
+        ident = key(part)
+        tally = out.setdefault(
+            (ident, part.period or ""),
+            Tally(level, ident, names.get(ident, ident), period=part.period),
+        )
+        tally.add(part)
+    return sorted(out.values(), key=lambda t: (t.name, t.period or ""))
 
 
 def _attach_evidence(
