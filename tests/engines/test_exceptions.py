@@ -376,3 +376,22 @@ def test_list_scopes_to_what_the_viewer_may_see(world) -> None:  # type: ignore[
     assert len(ex.list_exceptions(store=store, as_of=DAY, team="west", status="pending")) == 1
     with pytest.raises(InvalidInput, match="unknown status"):
         ex.list_exceptions(store=store, as_of=DAY, status="maybe")
+
+
+def test_an_early_renewal_starts_when_the_approval_ends(world) -> None:  # type: ignore[no-untyped-def]
+    store, strategy = world
+    asked = ask(world, days=10)
+    decide(world, asked.id, "mia")
+    soon = DAY + timedelta(days=8)
+    renewed = ex.renew_exception(
+        store=store,
+        strategy=strategy,
+        exception_id=asked.id,
+        actor="ana",
+        days=10,
+        rationale=GOOD,
+        as_of=soon,
+        now=NOW,
+    )
+    done = decide(world, renewed.id, "mia", day=soon)
+    assert (done.starts_on, done.expires_on) == (DAY + timedelta(days=10), DAY + timedelta(days=20))

@@ -650,9 +650,10 @@ def decide_exception(
             "decision_comment": comment.strip(),
         }
         if approve:
+            start = _start_of(conn, current, as_of)
             values |= {
-                "starts_on": as_of,
-                "expires_on": as_of + timedelta(days=current.requested_days),
+                "starts_on": start,
+                "expires_on": start + timedelta(days=current.requested_days),
             }
         done = conn.execute(
             X.update().where(X.c.id == exception_id, X.c.status == "pending").values(**values)
@@ -677,6 +678,15 @@ def decide_exception(
             },
         )
         return _get(conn, exception_id, as_of)
+
+
+def _start_of(conn: Connection, current: OffProfileException, as_of: date) -> date:
+    """A renewal approved while the old approval still runs starts when that one ends."""
+    if current.renews_id is None:
+        return as_of
+    old = _get(conn, current.renews_id, as_of)
+    running = old.status == "approved" and old.expires_on is not None
+    return max(as_of, old.expires_on) if running and old.expires_on else as_of
 
 
 def _refuse_decided(current: OffProfileException) -> None:
