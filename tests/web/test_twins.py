@@ -111,3 +111,33 @@ def test_one_error_shape_everywhere(demo_web):
     assert page.status_code == 404
     assert "no rep" in page.text
     assert "<html" in page.text
+
+
+def test_every_post_route_refuses_a_request_without_the_csrf_token(demo_web):
+    from onstrategy.web.app import _session_router
+
+    client = demo_web.client(ADMIN)
+    routers = (pages.router, api_routes.router, _session_router())
+    posts = sorted(
+        {
+            r.path
+            for router in routers
+            for r in router.routes
+            if isinstance(r, Route) and "POST" in (r.methods or ())
+        }
+    )
+    assert {
+        "/login",
+        "/logout",
+        "/gate/{kind}/{record_id}/release",
+        "/api/exceptions/{exception_id}/decision",
+    } <= set(posts)
+    for path in posts:
+        url = path.format(kind="leads", record_id="x", exception_id=1)
+        refused = client.post(url, data={"reason": "a b c", "decision": "approve"})
+        assert refused.status_code == 403, url
+        if url.startswith("/api/"):
+            assert refused.json()["error"]["code"] == "forbidden"
+        else:
+            assert "CSRF" in refused.text
+    assert client.get("/api/me").status_code == 200  # still signed in: logout was refused

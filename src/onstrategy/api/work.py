@@ -15,6 +15,7 @@ from onstrategy.api.params import Period
 from onstrategy.api.views import _frame
 from onstrategy.engines.exceptions import decide_exception, list_exceptions, unexcused_off_profile
 from onstrategy.engines.gate import list_gated, release
+from onstrategy.reports.exceptions import exceptions_report
 from onstrategy.reports.gate import gate_report
 from onstrategy.web.scope import Viewer
 from onstrategy.web.state import WebState
@@ -139,7 +140,31 @@ def exceptions(
         "exceptions": queue,
         "flags": flags,
         "policy": strategy.version_on(period.today).exceptions.model_dump(mode="json"),
+        "report": _report(state, viewer, period),
     }
+
+
+def _report(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
+    """Requests and decisions per rep and team in the period, and how excused deals did."""
+    strategy = state.strategy()
+    data: dict[str, Any] = dict(
+        state.cached(
+            ("exceptions_report", period.date_from, period.date_to, period.version),
+            lambda: exceptions_report(
+                store=state.store,
+                strategy=strategy,
+                date_from=period.date_from,
+                date_to=period.date_to,
+                version_id=period.version,
+                now=datetime.now().astimezone(),
+            ).as_dict(),
+        )
+    )
+    data["reps"] = [r for r in data["reps"] if viewer.may_see_rep(r["id"])]
+    data["teams"] = [t for t in data["teams"] if viewer.may_see_team(t["id"])]
+    if not viewer.sees_all:
+        data["company"] = None
+    return data
 
 
 def _may_decide(viewer: Viewer, item: dict[str, Any], users: dict[str, Any]) -> bool:
