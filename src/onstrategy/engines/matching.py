@@ -11,13 +11,18 @@
    the query costs more than an extra word in the query, so "Google India" finds "Google"
    while "Delta Dental" does not find "Delta Air Lines". Misspelt words are mapped with
    rapidfuzz; acronyms ("IBM") meet the initials of the reference ("international
-   business machines") at a lower score than an exact name.
+   business machines") at a lower score than an exact name. On top of that, the rules
+   of :mod:`onstrategy.engines.name_rules`: the whole name plus only qualifiers ("Google
+   Cloud India") is that account, a name without its generic words ("Goldman Sachs") is
+   the one account it fits, the exact name beats longer and shorter ones, and "X formerly
+   Y" / "X, part of Y" is X (an account found only in Y goes to review at most).
 3. **Location** (country, state, city) breaks ties between close candidates.
 
 Each result has a score 0–100, its reasons and the runner-up candidates. A score at or
 above ``match_threshold`` with no candidate within ``margin`` is ``matched``; a close
-second or a score between ``review_threshold`` and ``match_threshold`` is ``ambiguous``
-(for the review queue, never guessed: ``to_id`` is None); anything lower is ``none``.
+second ("ambiguous: runner-up …") or a single candidate between ``review_threshold`` and
+``match_threshold`` ("weak: one candidate …") is ``ambiguous`` (for the review queue, never
+guessed: ``to_id`` is None); anything lower is ``none``.
 
 Blocking keeps it fast: each reference is indexed under its heaviest words only (as
 many as hold more than ``1 - review_threshold/100`` of its weight, usually one), so a
@@ -32,7 +37,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -41,11 +46,11 @@ from rapidfuzz import fuzz, process
 
 from onstrategy.crm.geo import normalize_country, normalize_state
 from onstrategy.engines.domains import domain_label, is_free_mail_domain, registrable_domain
+from onstrategy.engines.name_rules import COMPACT_SCORE, NameRules, Scored
 from onstrategy.engines.names import (
     company_name_tokens,
     initials,
     normalize_company_name,
-    qualifier_words,
     relation_head,
     token_weight_factor,
 )
@@ -147,29 +152,11 @@ _SHORT_ACRONYM_SCORE = (
     85.0  # 2–3 letters collide often: "ibm" goes to review unless unique by domain
 )
 _REVERSE_ACRONYM_SCORE = 80.0  # the query spelled out, the reference an acronym: review
-_COMPACT_SCORE = 98.0  # same letters, different spacing: "srilankan" / "sri lankan"
+_COMPACT_SCORE = COMPACT_SCORE  # same letters, different spacing: "srilankan"
 _FUZZY_TOKEN_CUTOFF = 85.0  # word similarity for a misspelling ("erisson" ~ "ericsson")
 _UNKNOWN_WORD = 0.5  # a query word no reference has (often noise): half the rarest weight
 _SAME_FIRST_WORD = 6.0  # tie-break: "Kapsch Carrier Solutions" is Kapsch more than Carrier
-_QUALIFIED_SCORE = 94.0  # the whole name plus qualifiers: 94 + up to 6 for its share
-_SHORTER_NAME_CAP = 85.0  # "sears" when "sears israel" is an account and fits in full
 _NAME_FROM_DOMAIN_FACTOR = 0.9  # no name given: the domain label stands in, scored lower
-
-
-@dataclass
-class _Scored:
-    score: float
-    reasons: list[str] = field(default_factory=list)
-    tiebreak: float = 0.0  # word order, name on a shared domain: ranks, never lifts a score
-    location: float = 0.0  # same place ranks higher; a different place also lowers the score
-
-    @property
-    def ranked(self) -> float:
-        return self.score + self.tiebreak + self.location
-
-    @property
-    def decided(self) -> float:
-        return self.score + min(self.location, 0.0)
 
 
 def _loc(value: str | None) -> str:
@@ -183,7 +170,7 @@ def _place(record: MatchRecord) -> tuple[str, str, str]:
     return (country or _loc(record.country), _loc(state), _loc(record.city))
 
 
-class AccountIndex:
+class AccountIndex(NameRules):
     """An index built once over the reference side (accounts), reused for many queries."""
 
     def __init__(self, references: list[MatchRecord], thresholds: MatchThresholds) -> None:
@@ -341,45 +328,7 @@ class AccountIndex:
         self._apply_location(query, scored)
         return self._decide(query, scored, notes)
 
-    def _with_head(
-        self,
-        head: tuple[str, ...],
-        tokens: tuple[str, ...],
-        by_name: dict[int, _Scored],
-        factor: float,
-    ) -> dict[int, _Scored]:
-        """ "Optiv formerly FishNet Security": Optiv is the company. A reference found only in
-        the words after "formerly"/"acquired"/"part of" goes to review at most."""
-        by_head = self._score_names(head, factor)
-        rest = " ".join(tokens[len(head) :])
-        cap = self.thresholds.match_threshold - self.thresholds.margin
-        for entry in by_head.values():
-            entry.reasons.append(f"{' '.join(head)!r} read as the company, {rest!r} as its history")
-        for name_no, entry in by_name.items():
-            if entry.score >= _COMPACT_SCORE:  # the whole query is this name: keep it whole
-                by_head[name_no] = entry
-                continue
-            if name_no in by_head:
-                continue
-            if entry.score > cap:
-                entry.score = cap
-                entry.reasons.append(f"found in {rest!r}, which names another company")
-            by_head[name_no] = entry
-        return by_head
-
-    def _prefer_exact(self, tokens: tuple[str, ...], by_name: dict[int, _Scored]) -> None:
-        """An account with exactly the query's name beats one with more or fewer words
-        ("Fujitsu" is the Fujitsu account, not Fujitsu UK; "Sears Israel" not Sears)."""
-        exact = self._name_ids.get(" ".join(tokens))
-        if exact is None or exact not in by_name:
-            return
-        cap = self.thresholds.match_threshold - self.thresholds.margin
-        for name_no, entry in by_name.items():
-            if name_no != exact and entry.score > cap:
-                entry.score = cap
-                entry.reasons.append(f"the account named {self._names[exact]!r} is exact")
-
-    def _score_names(self, tokens: tuple[str, ...], factor: float) -> dict[int, _Scored]:
+    def _score_names(self, tokens: tuple[str, ...], factor: float) -> dict[int, Scored]:
         if not tokens:
             return {}
         mapped = {t: self._lookup(t) for t in dict.fromkeys(tokens)}
@@ -392,7 +341,7 @@ class AccountIndex:
             exact = self._names[name_no] == norm
             value = 100.0 if exact else _COMPACT_SCORE
             why = "same name" if exact else "same name apart from spacing"
-            scored[name_no] = _Scored(value, [f"{why}: {self._names[name_no]!r}"])
+            scored[name_no] = Scored(value, [f"{why}: {self._names[name_no]!r}"])
         first = self._vocab.get(tokens[0])
         for name_no, entry in scored.items():
             entry.score *= factor
@@ -400,55 +349,20 @@ class AccountIndex:
                 entry.tiebreak += _SAME_FIRST_WORD
         return scored
 
-    def _spread(self, by_name: dict[int, _Scored]) -> dict[int, _Scored]:
+    def _spread(self, by_name: dict[int, Scored]) -> dict[int, Scored]:
         """The best names' scores to the accounts with that name (``_MAX_SAME_NAME`` each).
 
         Only the best ``2 * candidates`` names are spread: the rest cannot be the answer,
         the runner-up or a candidate for review."""
         best = sorted(by_name.items(), key=lambda item: (-item[1].ranked, item[0]))
-        scored: dict[int, _Scored] = {}
+        scored: dict[int, Scored] = {}
         for name_no, entry in best[: 2 * self.thresholds.candidates]:
             refs = self._name_refs[name_no]
             extra = [f"{len(refs)} accounts have this name"] if len(refs) > 1 else []
             for ref_no in refs[:_MAX_SAME_NAME]:
                 reasons = [*entry.reasons, *extra]
-                scored[ref_no] = _Scored(entry.score, reasons, entry.tiebreak, entry.location)
+                scored[ref_no] = Scored(entry.score, reasons, entry.tiebreak, entry.location)
         return scored
-
-    def _qualify(
-        self,
-        tokens: tuple[str, ...],
-        mapped: dict[str, tuple[int, float] | None],
-        scored: dict[int, _Scored],
-    ) -> None:
-        """A reference's whole name plus only qualifiers ("google cloud india", "wipro pvt")
-        is that reference, starting with its name; a longer reference that also fits in
-        full ("american airlines cargo") beats the shorter one."""
-        first = mapped[tokens[0]]
-        if first is None:
-            return
-        ids = {found[0] for found in mapped.values() if found}
-        full = [n for n in scored if ids.issuperset(self._name_tokens[n])]
-        qualifiers = qualifier_words()
-        for name_no in full:
-            own = set(self._name_tokens[name_no])
-            if first[0] not in own:
-                continue
-            if all(self._vocab_list[i] in qualifiers for i in own):
-                continue  # "global services" names no company by itself
-            extra = [t for t, f in mapped.items() if not f or f[0] not in own]
-            if not extra or any(t not in qualifiers for t in extra):
-                continue
-            longer = [o for o in full if o != name_no and own < set(self._name_tokens[o])]
-            entry = scored[name_no]
-            if longer:
-                entry.score = min(entry.score, _SHORTER_NAME_CAP)
-                entry.reasons.append(f"the longer name {self._names[longer[0]]!r} fits too")
-                continue
-            value = _QUALIFIED_SCORE + (100 - _QUALIFIED_SCORE) * len(own) / len(mapped)
-            if value > entry.score:
-                entry.score = value
-                entry.reasons.append(f"the rest ({', '.join(extra)}) only qualifies the name")
 
     def _lookup(self, token: str) -> tuple[int, float] | None:
         """The indexed word for a query word (itself, or a close spelling) and its credit."""
@@ -466,7 +380,7 @@ class AccountIndex:
         )
         return (int(best[2]), best[1] / 100.0) if best else None
 
-    def _score_tokens(self, mapped: dict[str, tuple[int, float] | None]) -> dict[int, _Scored]:
+    def _score_tokens(self, mapped: dict[str, tuple[int, float] | None]) -> dict[int, Scored]:
         unique = tuple(mapped)
         found = list(mapped.values())
         query_weights = [
@@ -477,7 +391,7 @@ class AccountIndex:
         words = [(f[0], f[1], w) for f, w in zip(found, query_weights, strict=True) if f]
         label = ", ".join(unique)
         return {
-            name_no: _Scored(
+            name_no: Scored(
                 100.0 * score,
                 [
                     f"name {self._names[name_no]!r} ~ {label!r}: {cover_ref:.0%} of its words "
@@ -528,26 +442,26 @@ class AccountIndex:
             for k in top
         ]
 
-    def _score_acronyms(self, tokens: tuple[str, ...], scored: dict[int, _Scored]) -> None:
+    def _score_acronyms(self, tokens: tuple[str, ...], scored: dict[int, Scored]) -> None:
         if len(tokens) == 1 and 2 <= len(tokens[0]) <= 6:
             acronym = tokens[0]
             value = _ACRONYM_SCORE if len(acronym) >= 4 else _SHORT_ACRONYM_SCORE
             for name_no in self._by_initials.get(acronym, ()):
-                if scored.get(name_no, _Scored(0.0)).score < value:
+                if scored.get(name_no, Scored(0.0)).score < value:
                     why = f"{acronym.upper()} is the initials of {self._names[name_no]!r}"
-                    scored[name_no] = _Scored(value, [why])
+                    scored[name_no] = Scored(value, [why])
         if 3 <= len(tokens) <= 6:
             spelled = initials(tokens)
             for name_no in self._by_compact.get(spelled, ()):
                 if (
                     len(self._name_tokens[name_no]) == 1
-                    and scored.get(name_no, _Scored(0)).score < _REVERSE_ACRONYM_SCORE
+                    and scored.get(name_no, Scored(0)).score < _REVERSE_ACRONYM_SCORE
                 ):
                     why = f"{spelled.upper()} is the initials of {' '.join(tokens)!r}"
-                    scored[name_no] = _Scored(_REVERSE_ACRONYM_SCORE, [why])
+                    scored[name_no] = Scored(_REVERSE_ACRONYM_SCORE, [why])
 
     def _apply_domain(
-        self, domain: str | None, scored: dict[int, _Scored], by_name: dict[int, _Scored]
+        self, domain: str | None, scored: dict[int, Scored], by_name: dict[int, Scored]
     ) -> None:
         if not domain:
             return
@@ -561,7 +475,7 @@ class AccountIndex:
             value = _DOMAIN_BASE + (100 - _DOMAIN_BASE) * name_part / 100
             # Several accounts on one domain: the name tells them apart (ranking only).
             tiebreak = name_part / 5 if len(owners) > 1 else 0.0
-            scored[ref_no] = _Scored(value, reasons, tiebreak)
+            scored[ref_no] = Scored(value, reasons, tiebreak)
         for ref_no, entry in scored.items():
             theirs = self._domains[ref_no]
             if theirs and theirs != domain:
@@ -571,7 +485,7 @@ class AccountIndex:
                 entry.score = min(entry.score, _DOMAIN_BASE - _DOMAIN_CONFLICT)
                 entry.reasons.append(f"the domain {domain} belongs to another account")
 
-    def _apply_location(self, query: MatchRecord, scored: dict[int, _Scored]) -> None:
+    def _apply_location(self, query: MatchRecord, scored: dict[int, Scored]) -> None:
         wanted = _place(query)
         if not any(wanted):
             return
@@ -593,7 +507,7 @@ class AccountIndex:
                     entry.reasons.append(f"{verb} {label}: {_ref_value(ref, label)}")
 
     def _decide(
-        self, query: MatchRecord, scored: dict[int, _Scored], notes: list[str]
+        self, query: MatchRecord, scored: dict[int, Scored], notes: list[str]
     ) -> MatchResult:
         t = self.thresholds
         top = sorted(scored.items(), key=lambda item: (-item[1].ranked, item[0]))[: t.candidates]
@@ -617,9 +531,12 @@ class AccountIndex:
             to_id = self.references[best_no].id
             return MatchResult(query.id, to_id, score, "matched", reasons, candidates)
         if gap < t.margin:
-            why = f"runner-up {self.references[top[1][0]].id!r} is within {t.margin:g} points"
+            why = (
+                f"ambiguous: runner-up {self.references[top[1][0]].id!r} is within "
+                f"{t.margin:g} points"
+            )
         else:
-            why = f"score below the match threshold {t.match_threshold:g}"
+            why = f"weak: one candidate, scoring below the match threshold {t.match_threshold:g}"
         return MatchResult(query.id, None, score, "ambiguous", (*reasons, why), candidates)
 
 

@@ -179,6 +179,12 @@ def token_weight_factor(token: str) -> float:
     return 1.0
 
 
+@cache
+def legal_form_words() -> frozenset[str]:
+    """Every word of the shipped legal forms ("gmbh", "pvt", "sp", "zoo")."""
+    return frozenset(w for line in _lines("legal_forms.txt") for w in line.split())
+
+
 _MULTIWORD_PLACES_FROM = ("US", "CA", "GB", "AU", "IN")  # "new york", "west bengal"
 
 
@@ -189,7 +195,7 @@ def qualifier_words() -> frozenset[str]:
     import pycountry
 
     words = set(generic_words()) | set(place_words()) | set(_lines("qualifier_words.txt"))
-    words |= {w for line in _lines("legal_forms.txt") for w in line.split()}
+    words |= legal_form_words()
     for sub in pycountry.subdivisions:
         name = _plain(sub.name)
         if " " not in name and "-" not in name:
