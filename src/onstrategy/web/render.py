@@ -88,7 +88,13 @@ def environment() -> Environment:
 
 
 def is_htmx(request: Request) -> bool:
-    return request.headers.get("HX-Request") == "true" and "HX-Boosted" not in request.headers
+    """An HTMX swap (not a boosted link, not a history restore, which needs the full page)."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and "HX-Boosted" not in headers
+        and "HX-History-Restore-Request" not in headers
+    )
 
 
 def render(
