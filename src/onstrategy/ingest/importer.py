@@ -154,10 +154,19 @@ def import_file(
                 entity_id=str(result.batch_id),
                 details=_summary(result),
             )
+    _refresh_statistics(store, columns.kind.table)
     context = AfterImport(store, kind, result.batch_id, strategy, as_of or date.today(), actor)
     for hook in AFTER_IMPORT.get(kind, []):
         result.notes += hook(context)
     return result
+
+
+def _refresh_statistics(store: Store, table: str) -> None:
+    """After a bulk load PostgreSQL's planner must see the new row counts, or it picks plans
+    (nested loops over "empty" tables) that make reports run for minutes."""
+    if store.dialect == "postgresql":
+        with store.begin() as conn:
+            conn.execute(sa.text(f'ANALYZE "{table}"'))
 
 
 def _load_plugins() -> None:
@@ -393,9 +402,7 @@ def _upsert(conn: Connection, spec: KindSpec, rows: list[_Row], result: ImportRe
 
 def _scalar_defaults(table: sa.Table) -> dict[str, Any]:
     return {
-        c.name: c.default.arg
-        for c in table.c
-        if isinstance(c.default, ScalarElementColumnDefault)
+        c.name: c.default.arg for c in table.c if isinstance(c.default, ScalarElementColumnDefault)
     }
 
 

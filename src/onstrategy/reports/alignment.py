@@ -192,7 +192,6 @@ def _activity_facts(
 ) -> ir.Table:
     """Hours of calls and meetings; an activity without an account counts its contact's."""
     act, contact = store.table("activity"), store.table("contact")
-    version = strategy.version(forced_version) if forced_version else strategy.versions[-1]
     timed = act.filter(act.kind.isin(["call", "meeting"]), act.occurred_on.between(lo, hi))
     people = contact.select(cid=contact.id, contact_account=contact.account_id)
     joined = timed.left_join(people, timed.contact_id == people.cid)
@@ -201,18 +200,24 @@ def _activity_facts(
         owner_id=joined.owner_id,
         account_id=joined.account_id.fill_null(joined.contact_account),
         event_date=joined.occurred_on,
-        value=_minutes(joined, version).cast("float64") / 60.0,
+        value=_minutes(joined, strategy, forced_version).cast("float64") / 60.0,
     )
 
 
-def _minutes(activity: ir.Table, version: Version) -> ir.NumericValue:
-    """The logged duration, or the strategy's default for that kind of activity."""
-    costs = version.costs
-    default = ibis.cases(
-        (activity.kind == "meeting", costs.meeting_hours_default * 60.0),
-        else_=costs.call_hours_default * 60.0,
-    )
-    return activity.duration_minutes.cast("float64").fill_null(default)
+def _minutes(activity: ir.Table, strategy: Strategy, forced: str | None) -> ir.NumericValue:
+    """The logged duration, or the default for that kind of activity of the version in force
+    on the activity's date (the same rule as the effort report)."""
+    branches = []
+    for span in version_spans(strategy, forced):
+        costs = strategy.version(span.id).costs
+        in_span = activity.occurred_on >= ibis.literal(span.starts, "date")
+        if span.ends is not None:
+            in_span = in_span & (activity.occurred_on < ibis.literal(span.ends, "date"))
+        branches.append((in_span & (activity.kind == "meeting"), costs.meeting_hours_default))
+        branches.append((in_span, costs.call_hours_default))
+    first = strategy.version(version_spans(strategy, forced)[0].id).costs
+    hours = ibis.cases(*branches, else_=first.call_hours_default)
+    return activity.duration_minutes.cast("float64").fill_null(hours * 60.0)
 
 
 def _lead_facts(
