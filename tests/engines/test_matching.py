@@ -199,6 +199,84 @@ def test_thresholds_are_keyword_parameters() -> None:
     assert strict.match(MatchRecord("l2", "Amazon")).to_id == "amzn"
 
 
+NAME_RULE_REFS = [
+    MatchRecord("google", "Google LLC"),
+    MatchRecord("wipro", "Wipro Limited"),
+    MatchRecord("aal", "American Airlines, Inc."),
+    MatchRecord("aal-cargo", "American Airlines Cargo"),
+    MatchRecord("axp", "American Express Co"),
+    MatchRecord("optiv", "Optiv Inc."),
+    MatchRecord("fishnet", "FishNet Security"),
+    MatchRecord("adobe", "Adobe Inc."),
+    MatchRecord("fujitsu", "Fujitsu"),
+    MatchRecord("fujitsu-svc", "Fujitsu Services"),
+    MatchRecord("sears", "Sears"),
+    MatchRecord("sears-il", "Sears Israel"),
+    MatchRecord("gs", "GOLDMAN SACHS GROUP INC"),
+    MatchRecord("siemens-cn", "Siemens China"),
+    MatchRecord("siemens-ent", "Siemens Enterprise"),
+    MatchRecord("oracle", "ORACLE CORP"),
+    MatchRecord("veritas", "Veritas"),
+    MatchRecord("symantec", "Symantec Corporation"),
+]
+
+
+@pytest.fixture(scope="module")
+def rules_index() -> AccountIndex:
+    return AccountIndex.build(NAME_RULE_REFS)
+
+
+@pytest.mark.parametrize(
+    ("query", "account"),
+    [
+        ("Google Cloud India", "google"),  # whole name plus place and org unit
+        ("Google, Inc. - New York", "google"),
+        ("Wipro India Pvt. Ltd.", "wipro"),
+        ("American Airlines Engineering", "aal"),  # never American Express
+        ("American Airlines Cargo UK", "aal-cargo"),  # the longer name that fits in full
+        ("Optiv, formerly FishNet Security", "optiv"),  # FishNet is its history
+        ("Veritas (part of Symantec)", "veritas"),
+        ("Fujitsu", "fujitsu"),  # the exact name beats Fujitsu Services
+        ("Sears Israel", "sears-il"),  # the longer name that fits in full beats Sears
+        ("Sears Israel Research", "sears-il"),
+        ("Goldman Sachs", "gs"),  # the legal name's generic words left out
+    ],
+)
+def test_name_plus_qualifiers_matches_the_account(
+    rules_index: AccountIndex, query: str, account: str
+) -> None:
+    result = rules_index.match(MatchRecord("l1", query))
+    assert (result.status, result.to_id) == ("matched", account), result.reasons
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Siemens India",  # two accounts are Siemens plus qualifiers
+        "Jetform (acquired by Adobe)",  # Adobe is only named as the acquirer
+        "Siemens",  # two accounts are Siemens plus qualifiers: a person picks
+        "Global Services India",  # qualifiers alone name no company
+    ],
+)
+def test_extra_words_that_name_a_business_are_not_guessed(
+    rules_index: AccountIndex, query: str
+) -> None:
+    result = rules_index.match(MatchRecord("l1", query))
+    assert result.status != "matched", result.reasons
+
+
+def test_review_reason_tells_ambiguous_from_weak(rules_index: AccountIndex) -> None:
+    weak = rules_index.match(MatchRecord("l1", "Sears Hometown Stores"))
+    assert weak.status == "ambiguous"
+    assert weak.reasons[-1].startswith("weak: one candidate")
+    assert weak.candidates[0].to_id == "sears"
+    two = rules_index.match(MatchRecord("l2", "Siemens"))
+    assert two.status == "ambiguous"
+    assert two.reasons[-1].startswith("ambiguous: runner-up")
+    history = rules_index.match(MatchRecord("l3", "Jetform (acquired by Adobe)"))
+    assert any("names another company" in r for r in history.candidates[0].reasons)
+
+
 # --------------------------------------------------------------------------- real data
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_matching_accuracy.py"
 
@@ -213,26 +291,48 @@ def _accuracy_bench() -> ModuleType:
     return module
 
 
-@pytest.mark.realdata
-def test_held_out_company_graph() -> None:
-    """The benchmark's held-out clusters (seed 7), one query per cluster.
-
-    On every held-out query, precision is ~0.90 (many "wrong" matches are a parent or
-    subsidiary the data files as another company) and recall ~0.5 (half the variants
-    share no word with the account's name: "gmail" for Google). Where the query holds the
-    account's whole name, precision must stay >= 0.95; the recall floors guard against
-    regressions (see the report and the benchmark for the figures).
-    """
+@pytest.fixture(scope="module")
+def held_out() -> tuple[ModuleType, dict[str, object]]:
     bench = _accuracy_bench()
     if not bench.VARIANTS.exists():
         pytest.skip(f"{bench.VARIANTS} not found")
     clusters = bench.load_clusters()
     references, queries, canon = bench.build_sets(clusters, seed=7, cap=1, absent=0.15)
-    held_out = [q for q in queries if q.split == "held-out"]
-    tallies = bench.evaluate(AccountIndex.build(references), held_out, canon)
+    noisy = bench.build_noisy(clusters, canon, queries, seed=7)
+    chosen = [q for q in [*queries, *noisy] if q.split.startswith("held-out")]
+    return bench, bench.evaluate(AccountIndex.build(references), chosen, canon)
+
+
+@pytest.mark.realdata
+def test_held_out_company_graph(held_out: tuple[ModuleType, dict[str, object]]) -> None:
+    """The benchmark's held-out clusters (seed 7), one query per cluster, absent clusters'
+    variants kept as negatives.
+
+    Measured: all queries P 0.911 R 0.566 (half the variants share no word with the
+    account's name: "gmail" for Google; most "wrong" matches are a parent or subsidiary
+    the data files as another company); queries holding the account's whole name P 0.963
+    R 0.771. The floors sit just under those figures.
+    """
+    _, tallies = held_out
     evident = tallies["held-out, contains canonical"]
     overall = tallies["held-out"]
     assert evident.precision >= 0.95, evident.line("contains canonical")
-    assert evident.recall >= 0.60, evident.line("contains canonical")
-    assert overall.precision >= 0.88, overall.line("all")
-    assert overall.recall >= 0.45, overall.line("all")
+    assert evident.recall >= 0.75, evident.line("contains canonical")
+    assert overall.precision >= 0.90, overall.line("all")
+    assert overall.recall >= 0.55, overall.line("all")
+
+
+@pytest.mark.realdata
+def test_held_out_legal_forms_markup_and_lookalikes(
+    held_out: tuple[ModuleType, dict[str, object]],
+) -> None:
+    """Real names with synthetic CRM noise (legal forms, case, "The", "&amp;", markup,
+    abbreviations) against ~8,800 accounts. Measured: P 0.984 R 0.992; where another
+    account starts with the same word (look-alikes) P 0.952 R 0.972."""
+    _, tallies = held_out
+    noisy = tallies["held-out, noisy name"]
+    lookalikes = tallies["held-out, noisy name, look-alikes"]
+    assert noisy.precision >= 0.98, noisy.line("noisy names")
+    assert noisy.recall >= 0.98, noisy.line("noisy names")
+    assert lookalikes.precision >= 0.95, lookalikes.line("noisy look-alikes")
+    assert lookalikes.recall >= 0.96, lookalikes.line("noisy look-alikes")

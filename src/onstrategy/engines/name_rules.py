@@ -103,26 +103,21 @@ class NameRules:
         mapped: dict[str, tuple[int, float] | None],
         scored: dict[int, Scored],
     ) -> None:
-        """A reference's whole name plus only qualifiers ("google cloud india", "wipro pvt")
-        is that reference, starting with its name; a longer reference that also fits in
-        full ("american airlines cargo") beats the shorter one."""
+        """A reference's whole name, spelt exactly, plus only qualifiers ("google cloud
+        india", "wipro pvt") is that reference, starting with its name; a longer reference
+        that also fits in full ("american airlines cargo") beats the shorter one."""
         first = mapped[tokens[0]]
         if first is None:
             return
-        ids = {found[0] for found in mapped.values() if found}
+        ids = {found[0] for found in mapped.values() if found and found[1] == 1.0}
         full = [n for n in scored if ids.issuperset(self._name_tokens[n])]
-        qualifiers = qualifier_words()
         for name_no in full:
             own = set(self._name_tokens[name_no])
-            if first[0] not in own:
+            extra = [t for t, f in mapped.items() if not f or f[0] not in own or f[1] < 1.0]
+            if first[0] not in own or not self._qualified(own, extra):
                 continue
-            if all(self._vocab_list[i] in qualifiers for i in own):
-                continue  # "global services" names no company by itself
-            extra = [t for t, f in mapped.items() if not f or f[0] not in own]
-            if not extra or any(t not in qualifiers for t in extra):
-                continue
-            longer = [o for o in full if o != name_no and own < set(self._name_tokens[o])]
             entry = scored[name_no]
+            longer = [o for o in full if o != name_no and own < set(self._name_tokens[o])]
             if longer:
                 entry.score = min(entry.score, _SHORTER_NAME_CAP)
                 entry.reasons.append(f"the longer name {self._names[longer[0]]!r} fits too")
@@ -132,6 +127,13 @@ class NameRules:
                 entry.score = value
                 entry.reasons.append(f"the rest ({', '.join(extra)}) only qualifies the name")
         self._qualified_reference(mapped, scored)
+
+    def _qualified(self, own: set[int], extra: list[str]) -> bool:
+        """The other words only qualify the name, and the name says more than they do."""
+        qualifiers = qualifier_words()
+        if not extra or any(t not in qualifiers for t in extra):
+            return False
+        return not all(self._vocab_list[i] in qualifiers for i in own)  # "global services"
 
     def _qualified_reference(
         self, mapped: dict[str, tuple[int, float] | None], scored: dict[int, Scored]
