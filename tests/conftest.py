@@ -200,3 +200,24 @@ def _open_demo(url: str, strategy: Strategy, files: dict[str, Path]) -> Iterator
         yield Demo(store, strategy, files["strategy"].parent, url)
     finally:
         store.close()
+
+
+@pytest.fixture(scope="session")
+def copy_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """For module-scoped fixtures: ``with copy_database(backend, demo=True) as url:`` a
+    private database on "sqlite" or "postgres" — empty and migrated, or holding the demo
+    company — removed afterwards."""
+
+    @contextmanager
+    def copy(backend: str, *, demo: bool = False) -> Iterator[str]:
+        if backend == "sqlite":
+            source = "demo_sqlite_template" if demo else "sqlite_template"
+            target = tmp_path_factory.mktemp("db-copy") / "store.db"
+            shutil.copy(request.getfixturevalue(source), target)
+            yield f"sqlite:///{target}"
+            return
+        template = request.getfixturevalue("demo_pg_template" if demo else "pg_template")
+        with pg_clone(template, "onstrategy_m") as url:
+            yield url
+
+    return copy

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from onstrategy.cli.main import app
@@ -39,26 +37,12 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def env(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, copy_database
 ) -> Iterator[dict[str, str]]:
     """Two reps, two deals and three calls (one on an unknown deal) imported once per backend;
     the tests read it (and add a call of their own that touches no deal)."""
-    from conftest import _pg_admin, _pg_url
-
-    tmp_path, name = tmp_path_factory.mktemp("calls-cli"), ""
-    if request.param == "sqlite":
-        shutil.copy(request.getfixturevalue("sqlite_template"), tmp_path / "store.db")
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        name = f"calls_cli_{uuid.uuid4().hex[:10]}"
-        with _pg_admin().connect() as conn:
-            template = request.getfixturevalue("pg_template")
-            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-        url = _pg_url(name)
-    yield _load(url, tmp_path)
-    if name:
-        with _pg_admin().connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with copy_database(request.param) as url:
+        yield _load(url, tmp_path_factory.mktemp("calls-cli"))
 
 
 def _load(url: str, tmp_path: Path) -> dict[str, str]:

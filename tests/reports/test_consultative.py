@@ -3,9 +3,7 @@ better-scored deals win more often; figures checked against a hand computation."
 
 from __future__ import annotations
 
-import shutil
 import statistics
-import uuid
 from collections.abc import Iterator
 from datetime import date
 
@@ -32,29 +30,12 @@ TODAY = date(2026, 11, 30)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Store]:
+def demo(request: pytest.FixtureRequest, copy_database) -> Iterator[Store]:  # type: ignore[no-untyped-def]
     """The demo company (calls imported by the bundle), one copy per backend for the module."""
-    from conftest import _pg_admin, _pg_url
-
-    name = ""
-    if request.param == "sqlite":
-        target = tmp_path_factory.mktemp("consultative") / "demo.db"
-        shutil.copy(request.getfixturevalue("demo_sqlite_template"), target)
-        url = f"sqlite:///{target}"
-    else:
-        template = request.getfixturevalue("demo_pg_template")
-        name = f"consult_{uuid.uuid4().hex[:10]}"
-        with _pg_admin().connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-        url = _pg_url(name)
-    opened = Store.open(url)
-    yield opened
-    opened.close()
-    if name:
-        with _pg_admin().connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with copy_database(request.param, demo=True) as url:
+        opened = Store.open(url)
+        yield opened
+        opened.close()
 
 
 @pytest.fixture(scope="module")
