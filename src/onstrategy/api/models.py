@@ -82,6 +82,44 @@ class ExceptionModel(BaseModel):
     model_config = {"extra": "allow"}
 
 
+class VersionRef(BaseModel):
+    id: str
+    effective_from: str
+
+
+class StrategyRef(BaseModel):
+    name: str
+    versions: list[VersionRef]
+
+
+class Preset(BaseModel):
+    label: str
+    from_: str = Field(alias="from")
+    to: str
+
+
+class PageModel(BaseModel):
+    """What every page's JSON twin has; each page adds its own read model (see its route)."""
+
+    viewer: ViewerModel
+    query: dict[str, str] = Field(description="the period and version the page was built for")
+    presets: list[Preset]
+    strategy: StrategyRef
+    model_config = {"extra": "allow"}
+
+
+class DashboardModel(PageModel):
+    report: dict[str, Any] = Field(
+        description="the alignment report cut to your scope: "
+        "company (or your scope), teams, reps, account_fit"
+    )
+    results: dict[str, Any] = Field(
+        description="win rate, deal size, discount and cycle of "
+        "ICP vs off-ICP deals closed in the period, by rep and team"
+    )
+    charts: dict[str, dict[str, Any]] = Field(description="Vega-Lite specs by name")
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": text}
     for code, text in (

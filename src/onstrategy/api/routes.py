@@ -15,8 +15,10 @@ from fastapi.encoders import jsonable_encoder
 from onstrategy.api import analytics, views, work
 from onstrategy.api.models import (
     ERRORS,
+    DashboardModel,
     DecisionRequest,
     ExceptionModel,
+    PageModel,
     ReleaseRequest,
     ReleaseResult,
     SessionModel,
@@ -42,7 +44,7 @@ async def me(request: Request, viewer: Viewer = ViewerDep) -> Any:
     return {"viewer": viewer.as_dict(), "csrf_token": csrf_token(request)}
 
 
-@router.get("/dashboard", tags=["pages"])
+@router.get("/dashboard", tags=["pages"], response_model=DashboardModel)
 async def dashboard(
     request: Request, viewer: Viewer = ViewerDep, period: Period = PeriodDep
 ) -> Data:
@@ -63,7 +65,7 @@ async def dashboard_chart(
     return _json(charts[name])
 
 
-@router.get("/teams/{team_id}", tags=["pages"])
+@router.get("/teams/{team_id}", tags=["pages"], response_model=PageModel)
 async def team(
     request: Request, team_id: str, viewer: Viewer = ViewerDep, period: Period = PeriodDep
 ) -> Data:
@@ -73,7 +75,7 @@ async def team(
     )
 
 
-@router.get("/reps/{rep_id}", tags=["pages"])
+@router.get("/reps/{rep_id}", tags=["pages"], response_model=PageModel)
 async def rep(
     request: Request, rep_id: str, viewer: Viewer = ViewerDep, period: Period = PeriodDep
 ) -> Data:
@@ -81,7 +83,7 @@ async def rep(
     return _json(await state_of(request).run(views.rep, state_of(request), viewer, period, rep_id))
 
 
-@router.get("/accounts", tags=["pages"])
+@router.get("/accounts", tags=["pages"], response_model=PageModel)
 async def accounts(
     request: Request,
     viewer: Viewer = ViewerDep,
@@ -98,7 +100,7 @@ async def accounts(
     )
 
 
-@router.get("/accounts/{account_id}", tags=["pages"])
+@router.get("/accounts/{account_id}", tags=["pages"], response_model=PageModel)
 async def account(
     request: Request, account_id: str, viewer: Viewer = ViewerDep, period: Period = PeriodDep
 ) -> Data:
@@ -108,7 +110,7 @@ async def account(
     )
 
 
-@router.get("/deals/{deal_id}", tags=["pages"])
+@router.get("/deals/{deal_id}", tags=["pages"], response_model=PageModel)
 async def deal(
     request: Request, deal_id: str, viewer: Viewer = ViewerDep, period: Period = PeriodDep
 ) -> Data:
@@ -118,7 +120,7 @@ async def deal(
     )
 
 
-@router.get("/leads/{lead_id}", tags=["pages"])
+@router.get("/leads/{lead_id}", tags=["pages"], response_model=PageModel)
 async def lead(
     request: Request, lead_id: str, viewer: Viewer = ViewerDep, period: Period = PeriodDep
 ) -> Data:
@@ -128,7 +130,7 @@ async def lead(
     )
 
 
-@router.get("/gate", tags=["pages"])
+@router.get("/gate", tags=["pages"], response_model=PageModel)
 async def gate(
     request: Request,
     viewer: Viewer = ViewerDep,
@@ -175,7 +177,7 @@ async def release(
     )
 
 
-@router.get("/exceptions", tags=["pages"])
+@router.get("/exceptions", tags=["pages"], response_model=PageModel)
 async def exceptions(
     request: Request,
     viewer: Viewer = ViewerDep,
@@ -217,7 +219,7 @@ async def decision(
     )
 
 
-@router.get("/audit", tags=["pages"])
+@router.get("/audit", tags=["pages"], response_model=PageModel)
 async def audit(
     request: Request,
     viewer: Viewer = ViewerDep,
@@ -242,6 +244,7 @@ def _analysis(name: str, doc: str) -> None:
     router.add_api_route(
         f"/{name}",
         route,
+        response_model=PageModel,
         methods=["GET"],
         tags=["pages"],
         name=f"api_{name}",
