@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from onstrategy.api.params import Period
-from onstrategy.api.views import _frame
+from onstrategy.api.views import page_frame
 from onstrategy.engines.alerts import drift_alerts
 from onstrategy.engines.authority import authority_gaps
 from onstrategy.reports import charts as vl
@@ -62,7 +62,7 @@ def authority(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]
             "gapped_amount": sum(d["amount"] or 0 for d in deals if d["authority_gap"]),
             "by_offering": _by_offering(deals),
         }
-    return {**_frame(state, viewer, period), "report": data}
+    return {**page_frame(state, viewer, period), "report": data}
 
 
 def _by_offering(deals: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
@@ -97,7 +97,7 @@ def shift(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
     data["not_shifted"] = [r for r in data["not_shifted"] if viewer.may_see_rep(r)]
     if not viewer.sees_all:
         data["company"] = None
-    return {**_frame(state, viewer, period), "report": data, "charts": _shift_charts(data)}
+    return {**page_frame(state, viewer, period), "report": data, "charts": _shift_charts(data)}
 
 
 def _shift_charts(data: dict[str, Any]) -> dict[str, Any]:
@@ -157,7 +157,7 @@ def consultative(state: WebState, viewer: Viewer, period: Period) -> dict[str, A
     data["outcomes"]["deals"] = _reps(data["outcomes"]["deals"], viewer, "owner_id")
     if not viewer.sees_all:
         data["company"] = []
-    return {**_frame(state, viewer, period), "report": data}
+    return {**page_frame(state, viewer, period), "report": data}
 
 
 def effort(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
@@ -178,7 +178,7 @@ def effort(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
     data["rep_periods"] = _reps(data.get("rep_periods", []), viewer)
     if not viewer.sees_all:
         data["company"] = None
-    return {**_frame(state, viewer, period), "report": data, "charts": _effort_charts(data)}
+    return {**page_frame(state, viewer, period), "report": data, "charts": _effort_charts(data)}
 
 
 def _effort_charts(data: dict[str, Any]) -> dict[str, Any]:
@@ -240,7 +240,7 @@ def icp_value(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]
             now=datetime.now().astimezone(),
         ).as_dict(),
     )
-    return {**_frame(state, viewer, period), "report": data}
+    return {**page_frame(state, viewer, period), "report": data}
 
 
 def alerts(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
@@ -259,7 +259,7 @@ def alerts(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
     )
     data["alerts"] = [a for a in data["alerts"] if _may_see_alert(viewer, a)]
     return {
-        **_frame(state, viewer, period),
+        **page_frame(state, viewer, period),
         "report": data,
         "window_from": period.date_to - timedelta(days=window - 1),
     }

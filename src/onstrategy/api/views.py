@@ -80,7 +80,7 @@ def scoped(
     return data
 
 
-def _frame(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
+def page_frame(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
     strategy = state.strategy()
     return {
         "viewer": viewer.as_dict(),
@@ -98,7 +98,7 @@ def _frame(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
 def dashboard(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
     report = scoped(alignment(state, period), viewer, state)
     return {
-        **_frame(state, viewer, period),
+        **page_frame(state, viewer, period),
         "report": report,
         "results": results(state, viewer, period),
         "charts": alignment_charts(report),
@@ -116,7 +116,7 @@ def team(state: WebState, viewer: Viewer, period: Period, team_id: str) -> dict[
         "bookings": rep_shares_chart(report, "bookings"),
     }
     return {
-        **_frame(state, viewer, period),
+        **page_frame(state, viewer, period),
         "team": report["teams"][0],
         "report": report,
         "results": results(state, viewer, period, team=team_id),
@@ -141,7 +141,7 @@ def rep(state: WebState, viewer: Viewer, period: Period, rep_id: str) -> dict[st
     gaps = authority_gaps(store=store, strategy=strategy, as_of=period.date_to, rep=rep_id)
     user = users[rep_id]
     return {
-        **_frame(state, viewer, period),
+        **page_frame(state, viewer, period),
         "rep": {**user, "team_name": (teams.get(user["team_id"] or "") or {}).get("name")},
         "version": version.id,
         "shares": shares,
@@ -182,7 +182,7 @@ def account(state: WebState, viewer: Viewer, period: Period, account_id: str) ->
         deal["owner_name"] = (users.get(deal["owner_id"] or "") or {}).get("name")
     record.pop("gate_reasons", None)
     return {
-        **_frame(state, viewer, period),
+        **page_frame(state, viewer, period),
         "account": {
             **record,
             "owner_name": (users.get(record["owner_id"] or "") or {}).get("name"),
@@ -211,7 +211,7 @@ def accounts(
     if search:
         rows = [a for a in rows if search.lower() in (a["name"] or "").lower()]
     return {
-        **_frame(state, viewer, period),
+        **page_frame(state, viewer, period),
         "version": report["account_fit"]["version"],
         "tiers": report["account_fit"]["tiers"],
         "total": len(rows),
@@ -237,7 +237,7 @@ def deal(state: WebState, viewer: Viewer, period: Period, deal_id: str) -> dict[
         if e.subject_kind == "opportunity" and e.subject_id == deal_id
     ]
     return {
-        **_frame(state, viewer, period),
+        **page_frame(state, viewer, period),
         "deal": {**record, "owner_name": (users.get(record["owner_id"] or "") or {}).get("name")},
         "fit": books.fit_dict(fit),
         "judged_on": day,
@@ -256,7 +256,7 @@ def lead(state: WebState, viewer: Viewer, period: Period, lead_id: str) -> dict[
     users, _ = books.people(store=store)
     stored = [d.as_dict() for d in decisions_for(store=store, lead_id=lead_id)]
     return {
-        **_frame(state, viewer, period),
+        **page_frame(state, viewer, period),
         "lead": {**record, "owner_name": (users.get(record["owner_id"] or "") or {}).get("name")},
         "routing": stored,
         "routing_today": None if stored else _dry_run(state, period, lead_id),
@@ -292,7 +292,7 @@ def audit(
     for entry in entries:
         entry["actor_name"] = (users.get(entry["actor"]) or {}).get("name")
     return {
-        **_frame(state, viewer, period),
+        **page_frame(state, viewer, period),
         "entries": entries,
         "action": action,
         "actor": actor,

@@ -12,7 +12,7 @@ from typing import Any
 
 from onstrategy.api import books
 from onstrategy.api.params import Period
-from onstrategy.api.views import _frame
+from onstrategy.api.views import page_frame
 from onstrategy.engines.exceptions import decide_exception, list_exceptions, unexcused_off_profile
 from onstrategy.engines.gate import list_gated, release
 from onstrategy.reports.exceptions import exceptions_report
@@ -60,7 +60,7 @@ def gate(
             ).as_dict(),
         )
     return {
-        **_frame(state, viewer, period),
+        **page_frame(state, viewer, period),
         "kind": kind,
         "status": status,
         "search": search,
@@ -134,7 +134,7 @@ def exceptions(
         if viewer.may_see_rep(f.owner_id)
     ]
     return {
-        **_frame(state, viewer, period),
+        **page_frame(state, viewer, period),
         "status": status,
         "statuses": EXCEPTION_STATUSES,
         "exceptions": queue,

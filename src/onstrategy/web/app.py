@@ -8,7 +8,8 @@ vendored vega-embed); every page ``/X`` has a JSON twin ``/api/X`` (the dashboar
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -59,6 +60,7 @@ def create_app(*, settings: Settings) -> FastAPI:
         "POST the `X-CSRF-Token` from `/api/me`.",
         docs_url="/api/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.onstrategy = WebState(
         settings=settings,
@@ -73,6 +75,12 @@ def create_app(*, settings: Settings) -> FastAPI:
     _errors(app)
     app.middleware("http")(_finish)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    await app.state.onstrategy.close()
 
 
 async def _finish(

@@ -70,6 +70,11 @@ class WebState:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._worker, functools.partial(fn, *args, **kwargs))
 
+    async def close(self) -> None:
+        """On shutdown: the store is closed on the thread that used it."""
+        await self.run(self.store.close)
+        self._worker.shutdown(wait=True)
+
     def strategy(self) -> Strategy:
         """From the configured file (reloaded when it changes), else the latest upload."""
         key, loader = self._strategy_source()
