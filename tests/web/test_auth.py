@@ -10,7 +10,7 @@ from onstrategy.settings import Settings
 from onstrategy.store import tables
 from onstrategy.store.connect import Store
 from onstrategy.web import create_app
-from onstrategy.web.app import LOGIN_FAILED
+from onstrategy.web.app import LOGIN_FAILED, LOGIN_THROTTLED
 from onstrategy.web.security import COOKIE
 from onstrategy.web.users import set_password
 
@@ -174,3 +174,14 @@ def test_without_a_strategy_pages_say_how_to_configure_one(store, database_url):
     assert "no strategy is configured" in page.text
     assert "ONSTRATEGY_STRATEGY_FILE" in page.text
     assert client.get("/api/dashboard").json()["error"]["code"] == "no_strategy"
+
+
+def test_repeated_failures_for_an_email_are_throttled_whether_or_not_it_exists(store, database_url):
+    client = _client(store, database_url)
+    for email in ("rob@x.example", "nobody@x.example"):
+        for _ in range(5):
+            assert _attempt(client, email, "wrong password").status_code == 401
+        blocked = _attempt(client, email, PASSWORD)
+        assert blocked.status_code == 429
+        assert LOGIN_THROTTLED in blocked.text
+    assert _attempt(client, "mia@x.example", PASSWORD).status_code == 303

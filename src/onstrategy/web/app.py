@@ -8,6 +8,7 @@ vendored vega-embed); every page ``/X`` has a JSON twin ``/api/X`` (the dashboar
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,6 +30,7 @@ from onstrategy.web import pages
 from onstrategy.web.render import environment, is_htmx
 from onstrategy.web.security import (
     CsrfDep,
+    LoginThrottle,
     end_session,
     ensure_session,
     read_session,
@@ -47,6 +49,7 @@ CSP = (
     "form-action 'self'; base-uri 'none'"
 )
 LOGIN_FAILED = "The email or password is not right."
+LOGIN_THROTTLED = "Too many failed sign-ins for this email: wait a few minutes and try again."
 
 
 def create_app(*, settings: Settings) -> FastAPI:
@@ -68,6 +71,7 @@ def create_app(*, settings: Settings) -> FastAPI:
         secret_key=key,
         ephemeral_key=ephemeral,
     )
+    app.state.login_throttle = LoginThrottle()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(_session_router())
@@ -143,11 +147,15 @@ def login_page(request: Request, next: str = "/") -> HTMLResponse:
 def login(
     request: Request, email: str = Form(""), password: str = Form(""), next: str = Form("/")
 ) -> Response:
-    state = state_of(request)
+    state, throttle = state_of(request), request.app.state.login_throttle
+    if throttle.blocked(email, time.monotonic()):
+        return _login_html(request, error=LOGIN_THROTTLED, email=email, next_=next, status=429)
     user = authenticate(store=state.store, email=email, password=password)
     if user is None:
+        throttle.failed(email, time.monotonic())
         log.info("failed sign-in from %s", request.client.host if request.client else "?")
         return _login_html(request, error=LOGIN_FAILED, email=email, next_=next, status=401)
+    throttle.succeeded(email)
     start_session(request, user.id)
     with state.store.begin() as conn:
         state.store.audit(

@@ -147,3 +147,29 @@ def current_viewer(request: Request) -> Viewer:
 
 ViewerDep = Depends(current_viewer)
 CsrfDep = Depends(check_csrf)
+
+
+class LoginThrottle:
+    """At most ``limit`` failed sign-ins per email in ``window`` seconds (kept in memory).
+
+    Keyed by the email typed, whether or not it exists, so a refusal reveals nothing.
+    """
+
+    def __init__(self, limit: int = 5, window: float = 600.0) -> None:
+        self.limit, self.window = limit, window
+        self._failures: dict[str, list[float]] = {}
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        kept = [t for t in self._failures.get(key, []) if now - t < self.window]
+        self._failures[key] = kept
+        return kept
+
+    def blocked(self, email: str, now: float) -> bool:
+        return len(self._recent(email.strip().lower(), now)) >= self.limit
+
+    def failed(self, email: str, now: float) -> None:
+        key = email.strip().lower()
+        self._recent(key, now).append(now)
+
+    def succeeded(self, email: str) -> None:
+        self._failures.pop(email.strip().lower(), None)
