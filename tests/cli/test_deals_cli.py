@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from onstrategy.cli.main import app
@@ -21,33 +15,10 @@ runner = CliRunner()
 TODAY = "2026-11-30"
 
 
-@contextmanager
-def pg_copy(template: str, prefix: str) -> Iterator[str]:
-    """A PostgreSQL database copied from ``template`` (a session fixture's); dropped after."""
-    base = make_url(os.environ["ONSTRATEGY_TEST_POSTGRES_URL"]).set(drivername="postgresql+psycopg")
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+def demo_url(request: pytest.FixtureRequest, copy_database) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """A copy of the demo company per backend, shared by the module's read-only commands."""
-    if request.param == "sqlite":
-        target = tmp_path_factory.mktemp("deals_cli") / "demo.db"
-        shutil.copy(request.getfixturevalue("demo_sqlite_template"), target)
-        yield f"sqlite:///{target}"
-        return
-    with pg_copy(request.getfixturevalue("demo_pg_template"), "deals_cli") as url:
+    with copy_database(request.param, demo=True) as url:
         yield url
 
 

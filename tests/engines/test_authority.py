@@ -6,17 +6,12 @@ company is checked against a hand computation of the same rules from plain SQL r
 
 from __future__ import annotations
 
-import os
-import shutil
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from onstrategy.demo import strategy_text
 from onstrategy.engines.authority import (
@@ -152,33 +147,10 @@ def seed(conn: sa.Connection) -> None:
     )
 
 
-@contextmanager
-def pg_copy(template: str, prefix: str) -> Iterator[str]:
-    """A PostgreSQL database copied from ``template`` (a session fixture's); dropped after."""
-    base = make_url(os.environ["ONSTRATEGY_TEST_POSTGRES_URL"]).set(drivername="postgresql+psycopg")
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Store]:
+def store(request: pytest.FixtureRequest, copy_database) -> Iterator[Store]:  # type: ignore[no-untyped-def]
     """The hand-made deals, once per backend for the module (the tests only read)."""
-    if request.param == "sqlite":
-        target = tmp_path_factory.mktemp("authority") / "store.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), target)
-        yield from _seeded(f"sqlite:///{target}")
-        return
-    with pg_copy(request.getfixturevalue("pg_template"), "authority") as url:
+    with copy_database(request.param, demo=False) as url:
         yield from _seeded(url)
 
 
@@ -278,16 +250,9 @@ def test_gaps_by_rep_and_team_and_explaining_one_deal(store: Store) -> None:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Store]:
+def demo(request: pytest.FixtureRequest, copy_database) -> Iterator[Store]:  # type: ignore[no-untyped-def]
     """The demo company, one copy per backend for the whole module (the tests only read)."""
-    if request.param == "sqlite":
-        target = tmp_path_factory.mktemp("authority-demo") / "demo.db"
-        shutil.copy(request.getfixturevalue("demo_sqlite_template"), target)
-        yield from _opened(f"sqlite:///{target}")
-        return
-    with pg_copy(request.getfixturevalue("demo_pg_template"), "authority_demo") as url:
+    with copy_database(request.param, demo=True) as url:
         yield from _opened(url)
 
 

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,7 +11,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import yaml
-from sqlalchemy.engine import make_url
 
 from onstrategy.demo import strategy_text
 from onstrategy.engines.simulate import Simulation, pick_versions, simulate
@@ -69,33 +64,10 @@ def fingerprint(store: Store) -> dict[str, tuple[int, str]]:
     return out
 
 
-@contextmanager
-def pg_copy(template: str, prefix: str) -> Iterator[str]:
-    """A PostgreSQL database copied from ``template`` (a session fixture's); dropped after."""
-    base = make_url(os.environ["ONSTRATEGY_TEST_POSTGRES_URL"]).set(drivername="postgresql+psycopg")
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Store]:
+def demo(request: pytest.FixtureRequest, copy_database) -> Iterator[Store]:  # type: ignore[no-untyped-def]
     """The demo company, one copy per backend for the whole module."""
-    if request.param == "sqlite":
-        target = tmp_path_factory.mktemp("simulate") / "demo.db"
-        shutil.copy(request.getfixturevalue("demo_sqlite_template"), target)
-        yield from _opened(f"sqlite:///{target}")
-        return
-    with pg_copy(request.getfixturevalue("demo_pg_template"), "simulate") as url:
+    with copy_database(request.param, demo=True) as url:
         yield from _opened(url)
 
 

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from onstrategy.demo import PERSONAS, strategy_text
 from onstrategy.errors import InvalidInput, NotFound
@@ -25,33 +20,10 @@ TODAY = date(2026, 11, 30)
 SHIFT = date(2025, 12, 1)
 
 
-@contextmanager
-def pg_copy(template: str, prefix: str) -> Iterator[str]:
-    """A PostgreSQL database copied from ``template`` (a session fixture's); dropped after."""
-    base = make_url(os.environ["ONSTRATEGY_TEST_POSTGRES_URL"]).set(drivername="postgresql+psycopg")
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Store]:
+def demo(request: pytest.FixtureRequest, copy_database) -> Iterator[Store]:  # type: ignore[no-untyped-def]
     """The demo company, one copy per backend for the whole module (the tests only read)."""
-    if request.param == "sqlite":
-        target = tmp_path_factory.mktemp("shift") / "demo.db"
-        shutil.copy(request.getfixturevalue("demo_sqlite_template"), target)
-        yield from _opened(f"sqlite:///{target}")
-        return
-    with pg_copy(request.getfixturevalue("demo_pg_template"), "shift") as url:
+    with copy_database(request.param, demo=True) as url:
         yield from _opened(url)
 
 
