@@ -106,9 +106,10 @@ class NameRules:
         """A reference's whole name, spelt exactly, plus only qualifiers ("google cloud
         india", "wipro pvt") is that reference, starting with its name; a longer reference
         that also fits in full ("american airlines cargo") beats the shorter one."""
+        self._qualified_reference(mapped, scored)
         first = mapped[tokens[0]]
-        if first is None:
-            return
+        if first is None or not any(t in qualifier_words() for t in mapped):
+            return  # no word that could qualify a name
         ids = {found[0] for found in mapped.values() if found and found[1] == 1.0}
         full = [n for n in scored if ids.issuperset(self._name_tokens[n])]
         for name_no in full:
@@ -126,7 +127,6 @@ class NameRules:
             if value > entry.score:
                 entry.score = value
                 entry.reasons.append(f"the rest ({', '.join(extra)}) only qualifies the name")
-        self._qualified_reference(mapped, scored)
 
     def _qualified(self, own: set[int], extra: list[str]) -> bool:
         """The other words only qualify the name, and the name says more than they do."""
@@ -140,7 +140,7 @@ class NameRules:
     ) -> None:
         """The other way round: the query is a reference's name without its generic words
         ("Goldman Sachs" is "Goldman Sachs Group", "Cisco" is "Cisco Systems")."""
-        if any(f is None for f in mapped.values()):
+        if any(f is None or f[1] < 1.0 for f in mapped.values()):
             return
         ids = [f[0] for f in mapped.values() if f]
         if all(self._vocab_list[i] in qualifier_words() for i in ids):
