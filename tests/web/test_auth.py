@@ -185,3 +185,49 @@ def test_repeated_failures_for_an_email_are_throttled_whether_or_not_it_exists(s
         assert blocked.status_code == 429
         assert LOGIN_THROTTLED in blocked.text
     assert _attempt(client, "mia@x.example", PASSWORD).status_code == 303
+
+
+def _upload(client: TestClient, text: str, token: str | None = None) -> object:
+    token = token or client.get("/api/me").json()["csrf_token"]
+    return client.post(
+        "/api/strategy",
+        files={"file": ("s.yaml", text.encode(), "text/yaml")},
+        headers={"X-CSRF-Token": token},
+    )
+
+
+def test_an_admin_uploads_a_strategy_and_the_pages_use_it(store, database_url):
+    from pathlib import Path
+
+    import onstrategy
+
+    demo = (Path(onstrategy.__file__).parent / "data" / "demo" / "strategy.yaml").read_text()
+    client = _client(store, database_url)
+    with store.begin() as conn:
+        conn.execute(
+            tables.user.insert().values(
+                id="a1", name="Ada Admin", role="admin", email="ada@x.example", active=True
+            )
+        )
+    set_password(store=store, who="ada@x.example", password=PASSWORD, actor="test")
+    login(client, "mia@x.example")
+    assert _upload(client, demo).status_code == 403  # a manager may not
+    client.cookies.clear()
+    login(client, "ada@x.example")
+    bad = _upload(client, demo.replace("effective_from: 2024-12-01", "effective_from: soon"))
+    assert bad.status_code == 422
+    assert bad.json()["error"]["problems"][0]["where"].startswith("versions[0].effective_from")
+    assert client.get("/api/dashboard").status_code == 503
+    done = _upload(client, demo)
+    assert done.status_code == 200
+    assert done.json()["versions"] == ["fy25-hardware", "fy26-services"]
+    assert client.get("/api/dashboard").json()["strategy"]["name"] == "TechDistro"
+    assert _upload(client, demo).status_code == 409  # the same file twice
+    with store.begin() as conn:
+        logged = conn.execute(
+            sa.select(tables.audit_log.c.actor).where(
+                tables.audit_log.c.action == "strategy.upload"
+            )
+        ).all()
+    assert [r.actor for r in logged] == ["a1"]
+    assert "fy26-services" in client.get("/strategy").text

@@ -88,7 +88,7 @@ class VersionRef(BaseModel):
 
 
 class StrategyRef(BaseModel):
-    name: str
+    name: str | None
     versions: list[VersionRef]
 
 
@@ -106,6 +106,13 @@ class PageModel(BaseModel):
     presets: list[Preset]
     strategy: StrategyRef
     model_config = {"extra": "allow"}
+
+
+class UploadResult(BaseModel):
+    id: int
+    sha256: str
+    versions: list[str]
+    in_use: bool = Field(description="false when the server reads a configured strategy file")
 
 
 class DashboardModel(PageModel):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
 
-from onstrategy.api import analytics, views, work
+from onstrategy.api import analytics, strategy_docs, views, work
 from onstrategy.api.models import (
     ERRORS,
     DashboardModel,
@@ -22,6 +22,7 @@ from onstrategy.api.models import (
     ReleaseRequest,
     ReleaseResult,
     SessionModel,
+    UploadResult,
 )
 from onstrategy.api.params import Period, period_params
 from onstrategy.errors import NotFound
@@ -230,6 +231,28 @@ async def audit(
     """The audit log, newest first (executives and admins)."""
     state = state_of(request)
     return _json(await state.run(views.audit, state, viewer, period, action=action, actor=actor))
+
+
+@router.get("/strategy", tags=["pages"], response_model=PageModel)
+async def strategy(
+    request: Request, viewer: Viewer = ViewerDep, period: Period = PeriodDep
+) -> Data:
+    """The strategy in force: versions, goals, segments, its source and the uploads."""
+    state = state_of(request)
+    return _json(await state.run(strategy_docs.strategy_page, state, viewer, period))
+
+
+@router.post("/strategy", response_model=UploadResult, tags=["actions"], dependencies=[CsrfDep])
+async def upload_strategy(
+    request: Request, file: UploadFile = File(...), viewer: Viewer = ViewerDep
+) -> Any:
+    """Upload a strategy YAML (admins; validated, kept, audit-logged)."""
+    state, content = state_of(request), await file.read()
+    return jsonable_encoder(
+        await state.run(
+            strategy_docs.upload, state, viewer, content=content, filename=file.filename or ""
+        )
+    )
 
 
 def _analysis(name: str, doc: str) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from onstrategy.api import analytics, views, work
+from onstrategy.api import analytics, strategy_docs, views, work
 from onstrategy.api.params import Period, period_params
 from onstrategy.web.render import fragment, is_htmx, render
 from onstrategy.web.scope import Viewer
@@ -177,6 +177,26 @@ async def audit(
         views.audit, state, viewer, period, action=action or None, actor=actor or None
     )
     return render(request, "audit.html.j2", data, page="audit", title="Audit log")
+
+
+@router.get("/strategy")
+async def strategy(
+    request: Request, viewer: Viewer = ViewerDep, period: Period = PeriodDep
+) -> HTMLResponse:
+    state = state_of(request)
+    data = await state.run(strategy_docs.strategy_page, state, viewer, period)
+    return render(request, "strategy.html.j2", data, page="strategy", title="Strategy")
+
+
+@router.post("/strategy", dependencies=[CsrfDep])
+async def upload_strategy(
+    request: Request, file: UploadFile = File(...), viewer: Viewer = ViewerDep
+) -> Response:
+    state, content = state_of(request), await file.read()
+    await state.run(
+        strategy_docs.upload, state, viewer, content=content, filename=file.filename or ""
+    )
+    return RedirectResponse("/strategy", status_code=303)
 
 
 def _analysis(path: str, name: str, title: str) -> None:

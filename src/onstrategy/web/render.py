@@ -25,6 +25,7 @@ NAV = (
     ("consultative", "/consultative", "Consultative selling"),
     ("effort", "/effort", "Effort"),
     ("icp_value", "/icp-value", "ICP value"),
+    ("strategy", "/strategy", "Strategy"),
     ("audit", "/audit", "Audit log"),
 )
 GLOBAL_ONLY = {"audit"}

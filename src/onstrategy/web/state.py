@@ -33,7 +33,7 @@ class NoStrategy(OnstrategyError):
         super().__init__(
             "no strategy is configured",
             "start the server with --strategy FILE or set ONSTRATEGY_STRATEGY_FILE "
-            "(or upload one with `onstrategy strategy`)",
+            "(or an admin uploads one on the Strategy page)",
             [],
             code="no_strategy",
             status=503,
