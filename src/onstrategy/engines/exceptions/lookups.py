@@ -1,0 +1,107 @@
+"""Reads the workflow decides on: subjects with their fit, a rep's open pipeline and budget."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from onstrategy.engines.exceptions.records import KINDS, Budget, Subject
+from onstrategy.engines.fit import AccountFit, explain, fit_table
+from onstrategy.errors import InvalidInput, NotFound
+from onstrategy.store import tables
+from onstrategy.store.connect import Store
+from onstrategy.strategy.model import Version
+
+
+def _fit_rows(store: Store, version: Version, table: str, ids: list[str]) -> dict[str, Any]:
+    if not ids:
+        return {}
+    fitted = fit_table(
+        table=store.table(table),
+        key="id",
+        version=version,
+        list_entries=store.table("named_list_entry"),
+    )
+    rows = fitted.filter(fitted.id.isin(ids)).to_pyarrow().to_pylist()
+    return {r["id"]: explain(r, version=version) for r in rows}
+
+
+def account_fits(store: Store, version: Version, ids: list[str]) -> dict[str, AccountFit]:
+    return _fit_rows(store, version, "account", sorted({i for i in ids if i}))
+
+
+def load_subject(store: Store, version: Version, kind: str, subject_id: str) -> Subject:
+    if kind not in KINDS:
+        raise InvalidInput(f"unknown subject kind {kind!r}", "use lead or opportunity")
+    table = tables.opportunity if kind == "opportunity" else tables.lead
+    with store.begin() as conn:
+        row = conn.execute(sa.select(table).where(table.c.id == subject_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no {kind} {subject_id!r}", f"check the {kind} id in the CRM export")
+    account_id = row["account_id"]
+    fit = account_fits(store, version, [account_id]).get(account_id) if account_id else None
+    if kind == "lead" and fit is None:
+        fit = _fit_rows(store, version, "lead", [subject_id]).get(subject_id)
+    if kind == "opportunity":
+        return Subject(
+            kind,
+            subject_id,
+            row["name"],
+            row["owner_id"],
+            account_id,
+            row["amount"],
+            not row["is_closed"],
+            fit,
+        )
+    name = row["company"] or " ".join(filter(None, (row["first_name"], row["last_name"])))
+    return Subject(
+        kind,
+        subject_id,
+        name,
+        row["owner_id"],
+        account_id,
+        None,
+        (row["status"] or "").lower() not in ("converted", "disqualified"),
+        fit,
+    )
+
+
+def open_pipeline(store: Store, version: Version, rep_id: str, as_of: date) -> list[dict[str, Any]]:
+    """The rep's open opportunities on ``as_of`` with the fit of their accounts."""
+    opp = tables.opportunity
+    with store.begin() as conn:
+        rows = [
+            dict(r)
+            for r in conn.execute(
+                sa.select(
+                    opp.c.id,
+                    opp.c.name,
+                    opp.c.account_id,
+                    opp.c.amount,
+                    opp.c.stage,
+                    opp.c.created_on,
+                    opp.c.owner_id,
+                ).where(
+                    opp.c.owner_id == rep_id,
+                    opp.c.is_closed.is_(False),
+                    sa.or_(opp.c.created_on.is_(None), opp.c.created_on <= as_of),
+                )
+            ).mappings()
+        ]
+    fits = account_fits(store, version, [r["account_id"] for r in rows])
+    for row in rows:
+        row["fit"] = fits.get(row["account_id"])
+    return rows
+
+
+def budget_for(
+    store: Store, version: Version, subject: Subject, value: float, as_of: date
+) -> Budget:
+    rep = subject.owner_id or ""
+    rows = open_pipeline(store, version, rep, as_of)
+    total = sum(r["amount"] or 0.0 for r in rows)
+    off = sum(r["amount"] or 0.0 for r in rows if not (r["fit"] and r["fit"].in_profile))
+    counted = subject.kind == "opportunity" and any(r["id"] == subject.id for r in rows)
+    return Budget(rep, total, off, 0.0 if counted else value, version.goals.exception_budget)
