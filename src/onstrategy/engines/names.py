@@ -5,6 +5,10 @@ Legal forms go (cleanco's ``basename`` plus a shipped list for the trailing form
 misses), then case, accents, markup, "&"/"and", "the", punctuation and the common
 abbreviations listed in ``data/matching/abbreviations.tsv``. Words that carry little
 identity (``generic_words.txt``, ``place_words.txt``) are kept but weigh less when scored.
+:func:`qualifier_words` (places incl. pycountry subdivisions, org units, legal forms,
+``qualifier_words.txt``) only qualify a name ("Google Cloud India"), and
+:func:`relation_head` cuts "Optiv formerly FishNet Security" to the company's own name
+(``relation_words.txt``).
 """
 
 from __future__ import annotations
