@@ -28,6 +28,7 @@ from onstrategy.engines.fit import (
     icp_at,
     version_spans,
 )
+from onstrategy.engines.gate import lead_list_entries
 from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Strategy, Version
 
@@ -158,7 +159,7 @@ def share_facts(
         icp_at(
             _activity_facts(store, strategy, lo, hi, forced_version), account_fits, "account_id"
         ),
-        _lead_facts(store, strategy, spans, entries, account_fits, lo, hi),
+        _lead_facts(store, strategy, spans, account_fits, lo, hi),
     )
     return facts.group_by(["owner_id", "metric"]).aggregate(
         total=facts.value.sum(),
@@ -224,7 +225,6 @@ def _lead_facts(
     store: Store,
     strategy: Strategy,
     spans: list[VersionSpan],
-    entries: ir.Table,
     account_fits: ir.Table,
     lo: ir.Value,
     hi: ir.Value,
@@ -232,8 +232,10 @@ def _lead_facts(
     """A lead is ICP when its matched account is, else when its own firmographics are."""
     lead = store.table("lead")
     new = lead.filter(lead.created_on.between(lo, hi))
+    # A lead's own named-list membership: its company may be a white-space entry (no account
+    # yet), which lead matching records; the gate judges leads the same way.
     own_fits = fits_over_time(
-        base=new, key="id", strategy=strategy, spans=spans, list_entries=entries
+        base=new, key="id", strategy=strategy, spans=spans, list_entries=lead_list_entries(store)
     )
     facts = new.select(
         metric=ibis.literal("leads"),
