@@ -93,6 +93,8 @@ def test_manager_sees_charts_and_drills_into_a_rep(page, server: str) -> None:  
         "() => location.search.includes('from=') && !location.search.includes('from=2025-12-01')"
     )
     page.wait_for_selector("#chart-company svg", timeout=20000)
+    query = page.evaluate("location.search")
+    assert page.locator("#twin-link").get_attribute("href").startswith("/api/dashboard" + query)
     page.locator("#reps tbody tr a").first.click()
     page.wait_for_url("**/reps/**")
     page.wait_for_selector("#chart-shares svg", timeout=20000)
