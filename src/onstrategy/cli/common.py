@@ -79,6 +79,12 @@ class CliContext:
             )
         return load_strategy(chosen)
 
+    def strategy_if_given(self) -> Strategy | None:
+        """The configured strategy, or None when the user gave none (steps that need it say so)."""
+        if self.settings.strategy_file is None:
+            return None
+        return self.strategy()
+
 
 def get_ctx(ctx: typer.Context) -> CliContext:
     """The invocation's context; every command that needs the store takes ``ctx: typer.Context``."""

@@ -82,8 +82,8 @@ def run(
             f"{result.rejected:,}",
         )
     console.print(table)
-    for line in bundle.steps:
-        console.print(f"  {line}")
+    for line in [*(n for r in bundle.imports for n in r.notes), *bundle.steps]:
+        console.print(f"  {line}", highlight=False)
     start = date(DEMO_TODAY.year - 1, DEMO_TODAY.month, 1)
     report = alignment_report(
         store=cli.store,

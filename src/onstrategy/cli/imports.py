@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from onstrategy.cli.common import console, get_ctx, print_json
+from onstrategy.cli.common import CliContext, console, get_ctx, print_json
+from onstrategy.cli.report import parse_day
 from onstrategy.ingest.fields import KINDS
 from onstrategy.ingest.importer import ImportResult, import_file, list_batches, list_rejects
 
@@ -22,26 +24,45 @@ def _import_command(kind: str):  # type: ignore[no-untyped-def]
         file: Path = typer.Argument(..., help="CSV export (Salesforce, HubSpot or mapped)"),
         mapping: Path | None = typer.Option(None, "--mapping", help="mapping YAML for other CRMs"),
         as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
+        as_of: str | None = typer.Option(
+            None, "--as-of", help="date the strategy is judged on (default today)"
+        ),
     ) -> None:
-        result = _run_with_progress(get_ctx(ctx).store, kind, file, mapping, quiet=as_json)
+        day = parse_day(as_of, "--as-of") if as_of else date.today()
+        result = _run_with_progress(get_ctx(ctx), kind, file, mapping, quiet=as_json, as_of=day)
         if as_json:
             print_json(result)
         else:
             _show(result)
 
-    command.__doc__ = f"Import {kind.replace('_', ' ')} from a CSV export (upsert on the CRM id)."
+    command.__doc__ = (
+        f"Import {kind.replace('_', ' ')} from a CSV export (upsert on the CRM id). "
+        "With --strategy, the steps that judge records against it run too "
+        "(leads: matching to accounts and the intake gate)."
+    )
     return command
 
 
-def _run_with_progress(store, kind: str, file: Path, mapping: Path | None, *, quiet: bool):  # type: ignore[no-untyped-def]
+def _run_with_progress(
+    cli: CliContext, kind: str, file: Path, mapping: Path | None, *, quiet: bool, as_of: date
+) -> ImportResult:
     columns = [BarColumn(), DownloadColumn(), TimeRemainingColumn()]
+    strategy = cli.strategy_if_given()
     with Progress(*columns, console=console, transient=True, disable=quiet) as bar:
         task = bar.add_task(f"importing {file.name}", total=None)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return import_file(store=store, kind=kind, path=file, mapping_file=mapping, progress=update)
+        return import_file(
+            store=cli.store,
+            kind=kind,
+            path=file,
+            mapping_file=mapping,
+            progress=update,
+            strategy=strategy,
+            as_of=as_of,
+        )
 
 
 def _show(result: ImportResult) -> None:
@@ -54,6 +75,8 @@ def _show(result: ImportResult) -> None:
         + (f"[red]rejected {result.rejected:,}[/]" if result.rejected else "rejected 0"),
         highlight=False,
     )
+    for note in result.notes:
+        console.print(f"  {note}", highlight=False)
     if result.rejects:
         table = Table("row", "column", "value", "reason", title="first rejected rows")
         for reject in result.rejects[:10]:
