@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import sqlalchemy as sa
 from conftest_web import ADMIN, MANAGER, REP, csrf_of
 
-from onstrategy.engines.exceptions import request_exception
 from onstrategy.store import tables
 from onstrategy.store.connect import Store
 
@@ -71,50 +68,81 @@ def test_an_admin_releases_a_quarantined_lead_with_htmx_and_it_is_audited(web):
     assert lead["id"] in admin.get("/audit").text
 
 
-def test_the_reps_manager_decides_an_exception_through_the_web(web, demo_store):
-    admin, manager, rep = web.client(ADMIN), web.client(MANAGER), web.client(REP)
+def test_a_rep_asks_and_the_manager_decides_an_exception_through_the_web(web):
+    manager, rep = web.client(MANAGER), web.client(REP)
     rep_id = rep.get("/api/me").json()["viewer"]["id"]
-    flags = [f for f in admin.get("/api/exceptions").json()["flags"] if f["owner_id"] == rep_id]
+    page = rep.get("/exceptions")
+    flags = rep.get("/api/exceptions").json()["flags"]
     assert flags, "the demo rep has open off-profile deals"
-    asked = request_exception(
-        store=demo_store.store,
-        strategy=demo_store.strategy,
-        subject_kind="opportunity",
-        subject_id=flags[0]["opportunity_id"],
-        rep=rep_id,
-        reason_code="strategic-logo",
-        rationale="a reference logo in a new region that opens three more deals for us soon",
-        expected_value=1.0,
-        days=30,
-        as_of=date.today(),
-        now=datetime.now().astimezone(),
+    assert {f["owner_id"] for f in flags} == {rep_id}
+    asked = rep.post(
+        "/exceptions",
+        headers=HTMX,
+        data={
+            "subject_id": flags[0]["opportunity_id"],
+            "reason_code": "strategic-logo",
+            "rationale": "a reference logo in a new region that opens three more deals for us soon",
+            "days": "30",
+            "csrf_token": csrf_of(page.text),
+        },
     )
-    path = f"/exceptions/{asked.id}/decision"
+    assert asked.status_code == 200
+    assert "pending" in asked.text
+    mine = rep.get("/api/exceptions").json()["exceptions"]
+    assert [(e["subject_id"], e["status"]) for e in mine] == [
+        (flags[0]["opportunity_id"], "pending")
+    ]
+    path = f"/exceptions/{mine[0]['id']}/decision"
     queue = manager.get("/exceptions")
     assert f'hx-post="{path}"' in queue.text
     assert f'hx-post="{path}"' not in rep.get("/exceptions").text
     rep_try = rep.post(
         path,
-        data={
-            "decision": "approve",
-            "comment": "mine",
-            "csrf_token": csrf_of(rep.get("/exceptions").text),
-        },
         headers=HTMX,
+        data={"decision": "approve", "comment": "mine", "csrf_token": csrf_of(page.text)},
     )
     assert rep_try.status_code == 403
     done = manager.post(
         path,
+        headers=HTMX,
         data={
-            "decision": "approve",
-            "comment": "worth it as a logo",
+            "decision": "reject",
+            "comment": "not a logo we need",
             "csrf_token": csrf_of(queue.text),
         },
-        headers=HTMX,
     )
     assert done.status_code == 200
-    assert "approved" in done.text
+    assert "rejected" in done.text
     manager_id = manager.get("/api/me").json()["viewer"]["id"]
-    assert (manager_id, str(asked.id)) in _audit(web.url, "exception.approved")
-    mine = rep.get("/api/exceptions").json()["exceptions"]
-    assert [e["status"] for e in mine if e["id"] == asked.id] == ["approved"]
+    assert (rep_id, str(mine[0]["id"])) in _audit(web.url, "exception.requested")
+    assert (manager_id, str(mine[0]["id"])) in _audit(web.url, "exception.rejected")
+    assert rep.get("/api/exceptions").json()["exceptions"][0]["status"] == "rejected"
+
+
+def test_an_approval_through_the_json_api(web, demo_store):
+    admin, manager, rep = web.client(ADMIN), web.client(MANAGER), web.client(REP)
+    rep_id = rep.get("/api/me").json()["viewer"]["id"]
+    flag = next(f for f in admin.get("/api/exceptions").json()["flags"] if f["owner_id"] == rep_id)
+    token = rep.get("/api/me").json()["csrf_token"]
+    asked = rep.post(
+        "/api/exceptions",
+        headers={"X-CSRF-Token": token},
+        json={
+            "subject_id": flag["opportunity_id"],
+            "reason_code": "strategic-logo",
+            "rationale": "a reference logo in a new region that opens three more deals for us soon",
+            "days": 30,
+            "expected_value": 1.0,
+        },
+    )
+    assert asked.status_code == 200, asked.text
+    token = manager.get("/api/me").json()["csrf_token"]
+    done = manager.post(
+        f"/api/exceptions/{asked.json()['id']}/decision",
+        headers={"X-CSRF-Token": token},
+        json={"decision": "approve", "comment": "worth it as a logo"},
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "approved"
+    manager_id = manager.get("/api/me").json()["viewer"]["id"]
+    assert (manager_id, str(asked.json()["id"])) in _audit(web.url, "exception.approved")

@@ -61,6 +61,15 @@ class ReleaseResult(BaseModel):
     record: dict[str, Any]
 
 
+class ExceptionRequest(BaseModel):
+    subject_kind: str = Field("opportunity", pattern="^(opportunity|lead)$")
+    subject_id: str
+    reason_code: str = Field(description="one of the strategy version's reason codes")
+    rationale: str = Field(description="why, in your own words (the policy sets a minimum)")
+    days: int = Field(gt=0, description="how long the exception is needed")
+    expected_value: float | None = Field(None, description="default: the deal's amount")
+
+
 class DecisionRequest(BaseModel):
     decision: str = Field(pattern="^(approve|reject)$")
     comment: str

@@ -18,6 +18,7 @@ from onstrategy.api.models import (
     DashboardModel,
     DecisionRequest,
     ExceptionModel,
+    ExceptionRequest,
     PageModel,
     ReleaseRequest,
     ReleaseResult,
@@ -191,6 +192,15 @@ async def exceptions(
             work.exceptions, state_of(request), viewer, period, status=status
         )
     )
+
+
+@router.post("/exceptions", response_model=ExceptionModel, tags=["actions"], dependencies=[CsrfDep])
+async def ask_exception(
+    request: Request, body: ExceptionRequest, viewer: Viewer = ViewerDep, period: Period = PeriodDep
+) -> Any:
+    """Ask for an off-profile exception (the owner, their manager or an executive)."""
+    state = state_of(request)
+    return jsonable_encoder(await state.run(work.ask, state, viewer, period, **body.model_dump()))
 
 
 @router.post(

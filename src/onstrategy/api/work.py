@@ -13,7 +13,12 @@ from typing import Any
 from onstrategy.api import books
 from onstrategy.api.params import Period
 from onstrategy.api.views import page_frame
-from onstrategy.engines.exceptions import decide_exception, list_exceptions, unexcused_off_profile
+from onstrategy.engines.exceptions import (
+    decide_exception,
+    list_exceptions,
+    request_exception,
+    unexcused_off_profile,
+)
 from onstrategy.engines.gate import list_gated, release
 from onstrategy.reports.exceptions import exceptions_report
 from onstrategy.reports.gate import gate_report
@@ -201,3 +206,37 @@ def decide(
     item["rep_name"] = (users.get(item["rep_id"]) or {}).get("name")
     item["can_decide"] = False
     return item
+
+
+def ask(
+    state: WebState,
+    viewer: Viewer,
+    period: Period,
+    *,
+    subject_kind: str,
+    subject_id: str,
+    reason_code: str,
+    rationale: str,
+    days: int,
+    expected_value: float | None,
+) -> dict[str, Any]:
+    """File an off-profile exception request as the viewer (the engine checks who may)."""
+    done = request_exception(
+        store=state.store,
+        strategy=state.strategy(),
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        rep=viewer.id,
+        reason_code=reason_code,
+        rationale=rationale,
+        expected_value=expected_value,
+        days=days,
+        as_of=period.today,
+        now=datetime.now().astimezone(),
+    )
+    users, _ = books.people(store=state.store)
+    return {
+        **done.as_dict(),
+        "rep_name": (users.get(done.rep_id) or {}).get("name"),
+        "can_decide": False,
+    }

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from onstrategy.api import analytics, strategy_docs, views, work
 from onstrategy.api.params import Period, period_params
+from onstrategy.errors import InvalidInput
 from onstrategy.web.render import fragment, is_htmx, render
 from onstrategy.web.scope import Viewer
 from onstrategy.web.security import CsrfDep, ViewerDep, state_of
@@ -139,6 +140,43 @@ async def exceptions(
         work.exceptions, state_of(request), viewer, period, status=status or None
     )
     return render(request, "exceptions.html.j2", data, page="exceptions", title="Exceptions")
+
+
+@router.post("/exceptions", dependencies=[CsrfDep])
+async def ask_exception(
+    request: Request,
+    subject_id: str = Form(...),
+    reason_code: str = Form(...),
+    rationale: str = Form(""),
+    days: int = Form(..., gt=0),
+    expected_value: str = Form(""),
+    viewer: Viewer = ViewerDep,
+    period: Period = PeriodDep,
+) -> Response:
+    state = state_of(request)
+    await state.run(
+        work.ask,
+        state,
+        viewer,
+        period,
+        subject_kind="opportunity",
+        subject_id=subject_id,
+        reason_code=reason_code,
+        rationale=rationale,
+        days=days,
+        expected_value=_amount(expected_value),
+    )
+    if is_htmx(request):
+        data = await state.run(work.exceptions, state, viewer, period, status=None)
+        return render(request, "exceptions.html.j2", data, page="exceptions", title="Exceptions")
+    return RedirectResponse("/exceptions", status_code=303)
+
+
+def _amount(text: str) -> float | None:
+    try:
+        return float(text) if text.strip() else None
+    except ValueError:
+        raise InvalidInput(f"expected value {text!r} is not a number", "e.g. 25000") from None
 
 
 @router.post("/exceptions/{exception_id}/decision", dependencies=[CsrfDep])
