@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection
 from onstrategy.crm.call_records import changed, existing_calls, version_on, write_call
 from onstrategy.engines.conversation import CallAnalysis, ConsultativeTargets, analyze_call
 from onstrategy.errors import InvalidInput
+from onstrategy.ingest.batches import BatchCounts, finish_batch, start_batch, store_rejects
 from onstrategy.ingest.bundle import BundleStep, register_bundle_step
 from onstrategy.ingest.reader import open_csv
 from onstrategy.ingest.transcripts import (
@@ -430,38 +431,26 @@ def _start_batch(conn: Connection, source: str, specs: list[CallSpec], actor: st
     digest = hashlib.sha256()
     for spec in specs:
         digest.update(str(spec).encode())
-    inserted = conn.execute(tables.import_batch.insert().values(
-        kind=KIND, filename=source[:500], sha256=digest.hexdigest(),
-        started_at=datetime.now(UTC), status="running", mapping="calls", actor=actor,
-    ))  # fmt: skip
-    key = inserted.inserted_primary_key
-    assert key is not None
-    return int(key[0])
+    return start_batch(
+        conn, kind=KIND, filename=source, sha256=digest.hexdigest(), mapping="calls", actor=actor
+    )
 
 
 def _finish(
     store: Store, conn: Connection, result: CallImportResult, specs: list[CallSpec], actor: str
 ) -> None:
     raw = {spec.row: spec.raw or {"File": spec.filename} for spec in specs}
-    if result.rejects:
-        conn.execute(tables.import_reject.insert(), [
-            {"batch_id": result.batch_id, "kind": KIND, "filename": result.source[:500],
-             "row_number": r.row, "column": r.column, "value": r.value, "reason": r.reason,
-             "raw": raw.get(r.row)}
-            for r in result.rejects
-        ])  # fmt: skip
-    conn.execute(
-        tables.import_batch.update()
-        .where(tables.import_batch.c.id == result.batch_id)
-        .values(
-            finished_at=datetime.now(UTC),
-            status="done",
-            rows_read=result.read,
-            rows_inserted=result.inserted,
-            rows_updated=result.updated,
-            rows_unchanged=result.unchanged,
-            rows_rejected=result.rejected,
-        )
+    store_rejects(conn, batch_id=result.batch_id, kind=KIND, filename=result.source, rejects=[
+        {"row_number": r.row, "column": r.column, "value": r.value, "reason": r.reason,
+         "raw": raw.get(r.row)}
+        for r in result.rejects
+    ])  # fmt: skip
+    finish_batch(
+        conn,
+        batch_id=result.batch_id,
+        counts=BatchCounts(
+            result.read, result.inserted, result.updated, result.unchanged, result.rejected
+        ),
     )
     summary = {k: v for k, v in result.as_dict().items() if k not in ("calls", "rejects")}
     store.audit(conn, actor=actor, action="import", entity="call",

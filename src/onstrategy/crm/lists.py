@@ -42,6 +42,7 @@ from onstrategy.engines.domains import is_free_mail_domain, registrable_domain
 from onstrategy.engines.matching import AccountIndex, MatchRecord, MatchResult
 from onstrategy.engines.names import normalize_company_name
 from onstrategy.errors import InvalidInput, NotFound
+from onstrategy.ingest.batches import BatchCounts, finish_batch, start_batch, store_rejects
 from onstrategy.ingest.bundle import BundleStep, register_bundle_step
 from onstrategy.ingest.importer import AfterImport, register_after_import
 from onstrategy.ingest.reader import open_csv
@@ -174,7 +175,7 @@ def import_list(
         result.matching = _match_entries(
             conn, list_id, AccountIndex.build(account_records(conn)), now
         )
-        _record_batch(conn, result, actor, now, path)
+        _record_batch(conn, result, actor, path)
         store.audit(
             conn,
             actor=actor,
@@ -238,41 +239,29 @@ def _upsert_entries(
     result.removed = len(gone)
 
 
-def _record_batch(
-    conn: Connection, result: ListImport, actor: str, now: datetime, path: Path
-) -> None:
-    inserted = conn.execute(
-        tables.import_batch.insert().values(
-            kind="lists",
-            filename=str(path),
-            sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-            started_at=now,
-            finished_at=now,
-            status="done",
-            mapping=f"list:{result.list_id}",
-            rows_read=result.rows_read,
-            rows_inserted=result.inserted,
-            rows_updated=result.updated,
-            rows_unchanged=result.unchanged,
-            rows_rejected=len(result.rejected),
-            actor=actor,
-        )
+def _record_batch(conn: Connection, result: ListImport, actor: str, path: Path) -> None:
+    batch_id = start_batch(
+        conn,
+        kind="lists",
+        filename=str(path),
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        mapping=f"list:{result.list_id}",
+        actor=actor,
     )
-    batch_id = inserted.inserted_primary_key[0] if inserted.inserted_primary_key else None
-    if result.rejected:
-        conn.execute(
-            tables.import_reject.insert(),
-            [
-                {
-                    "batch_id": batch_id,
-                    "kind": "lists",
-                    "filename": str(path),
-                    "row_number": n,
-                    "reason": why,
-                }
-                for n, why in result.rejected
-            ],
-        )
+    store_rejects(conn, batch_id=batch_id, kind="lists", filename=str(path), rejects=[
+        {"row_number": n, "reason": why} for n, why in result.rejected
+    ])  # fmt: skip
+    finish_batch(
+        conn,
+        batch_id=batch_id,
+        counts=BatchCounts(
+            result.rows_read,
+            result.inserted,
+            result.updated,
+            result.unchanged,
+            len(result.rejected),
+        ),
+    )
 
 
 # ------------------------------------------------------------------ matching

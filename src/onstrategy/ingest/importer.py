@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from onstrategy.crm.geo import normalize_state
 from onstrategy.errors import InvalidInput
+from onstrategy.ingest.batches import BatchCounts, finish_batch, start_batch, store_rejects
 from onstrategy.ingest.fields import KINDS, KindSpec
 from onstrategy.ingest.mapping import ColumnMap, resolve_columns
 from onstrategy.ingest.reader import open_csv
@@ -94,6 +95,12 @@ class ImportResult:
     def changed(self) -> int:
         return self.inserted + self.updated
 
+    @property
+    def counts(self) -> BatchCounts:
+        return BatchCounts(
+            self.rows_read, self.inserted, self.updated, self.unchanged, self.rejected
+        )
+
 
 @dataclass
 class _Row:
@@ -139,13 +146,20 @@ def import_file(
             0, kind, str(path), columns.source, stream.format.encoding, stream.format.delimiter
         )
         with store.begin() as conn:
-            result.batch_id = _start_batch(conn, kind, path, columns.source, actor)
+            result.batch_id = start_batch(
+                conn,
+                kind=kind,
+                filename=str(path),
+                sha256=_sha256(path),
+                mapping=columns.source,
+                actor=actor,
+            )
             owners = _UserLookup(conn)
             for chunk in _chunks(stream.rows, chunk_rows):
                 _import_chunk(conn, columns, stream.header, chunk, owners, result)
                 if progress:
                     progress(stream.counter.bytes_read, stream.format.size)
-            _finish_batch(conn, result)
+            finish_batch(conn, batch_id=result.batch_id, counts=result.counts)
             store.audit(
                 conn,
                 actor=actor,
@@ -201,39 +215,6 @@ def _chunks(
 ) -> Iterator[list[tuple[int, list[str]]]]:
     while chunk := list(islice(rows, size)):
         yield chunk
-
-
-def _start_batch(conn: Connection, kind: str, path: Path, mapping: str, actor: str) -> int:
-    inserted = conn.execute(
-        tables.import_batch.insert().values(
-            kind=kind,
-            filename=str(path),
-            sha256=_sha256(path),
-            started_at=datetime.now(UTC),
-            status="running",
-            mapping=mapping,
-            actor=actor,
-        )
-    )
-    key = inserted.inserted_primary_key
-    assert key is not None  # an autoincrement id always comes back
-    return int(key[0])
-
-
-def _finish_batch(conn: Connection, result: ImportResult) -> None:
-    conn.execute(
-        tables.import_batch.update()
-        .where(tables.import_batch.c.id == result.batch_id)
-        .values(
-            finished_at=datetime.now(UTC),
-            status="done",
-            rows_read=result.rows_read,
-            rows_inserted=result.inserted,
-            rows_updated=result.updated,
-            rows_unchanged=result.unchanged,
-            rows_rejected=result.rejected,
-        )
-    )
 
 
 # ----------------------------------------------------------------------------- rows
@@ -445,22 +426,11 @@ def _store_rejects(
 ) -> None:
     if not rejects:
         return
-    conn.execute(
-        tables.import_reject.insert(),
-        [
-            {
-                "batch_id": result.batch_id,
-                "kind": kind,
-                "filename": result.filename,
-                "row_number": r.row_number,
-                "column": r.column,
-                "value": r.value,
-                "reason": r.reason,
-                "raw": raw,
-            }
-            for r, raw in rejects
-        ],
-    )
+    store_rejects(conn, batch_id=result.batch_id, kind=kind, filename=result.filename, rejects=[
+        {"row_number": r.row_number, "column": r.column, "value": r.value, "reason": r.reason,
+         "raw": raw}
+        for r, raw in rejects
+    ])  # fmt: skip
     result.rejected += len({r.row_number for r, _ in rejects})
     room = 20 - len(result.rejects)
     result.rejects.extend(r for r, _ in rejects[: max(room, 0)])
