@@ -36,19 +36,8 @@ from typing import Any, NamedTuple
 
 import yaml
 
-SENIORITIES = ("executive", "vp", "director", "manager", "staff")
-FUNCTIONS = (
-    "executive",
-    "it",
-    "finance",
-    "procurement",
-    "operations",
-    "sales",
-    "marketing",
-    "hr",
-    "legal",
-    "other",
-)
+from onstrategy.crm.personas import FUNCTIONS, SENIORITIES
+
 _RANK = {level: len(SENIORITIES) - i for i, level in enumerate(SENIORITIES)}
 _TIERS = ("0", "1", "generic", "2", "3")
 _GENERAL_PHRASES = frozenset(

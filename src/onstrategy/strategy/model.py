@@ -15,34 +15,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from onstrategy.crm.personas import Function, Seniority
 from onstrategy.engines.conversation import ConsultativeTargets
 
-SENIORITIES = ("executive", "vp", "director", "manager", "staff")
-FUNCTIONS = (
-    "executive",
-    "it",
-    "finance",
-    "procurement",
-    "operations",
-    "sales",
-    "marketing",
-    "hr",
-    "legal",
-    "other",
-)
-Seniority = Literal["executive", "vp", "director", "manager", "staff"]
-Function = Literal[
-    "executive",
-    "it",
-    "finance",
-    "procurement",
-    "operations",
-    "sales",
-    "marketing",
-    "hr",
-    "legal",
-    "other",
-]
 Slug = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=64)]
 Share = Annotated[float, Field(ge=0, le=1)]
 
