@@ -7,6 +7,7 @@ vendored vega-embed); every page ``/X`` has a JSON twin ``/api/X`` (the dashboar
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -83,8 +84,23 @@ def create_app(*, settings: Settings) -> FastAPI:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    state: WebState = app.state.onstrategy
+    warming = asyncio.ensure_future(state.run(_warm, state))  # the first page is then quick
     yield
-    await app.state.onstrategy.close()
+    await asyncio.wait([warming], timeout=0)
+    await state.close()
+
+
+def _warm(state: WebState) -> None:
+    """Build the default dashboard's read model on the worker thread (errors are the
+    pages' to report)."""
+    from onstrategy.api.params import period_params
+    from onstrategy.api.views import alignment
+
+    try:
+        alignment(state, period_params(None, None, None))
+    except Exception:
+        log.info("dashboard not pre-built", exc_info=True)
 
 
 async def _finish(
