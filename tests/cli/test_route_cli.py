@@ -129,7 +129,7 @@ def test_who_routes_is_checked_and_audited(env: dict[str, str]) -> None:
             ("explain", "L1", "--dry-run"),
             "`route explain` shows stored decisions; it takes only --json",
         ),
-        (("L1", "--as-of", "2026-02-30"), "cannot read the date '2026-02-30'"),
+        (("L1", "--as-of", "2026-02-30"), "--as-of '2026-02-30' is not a date"),
     ],
 )
 def test_usage_errors(tmp_path: Path, args: tuple[str, ...], message: str) -> None:

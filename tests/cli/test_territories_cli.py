@@ -110,5 +110,5 @@ def test_bad_date_is_a_clear_error(tmp_path: Path) -> None:
     env = {"ONSTRATEGY_DATABASE_URL": f"sqlite:///{tmp_path / 'never.db'}"}
     code, _, err = run(env, "check", "--as-of", "June 1st")
     assert code == 1
-    assert "Error: cannot read the date 'June 1st'" in err
+    assert "Error: --as-of 'June 1st' is not a date" in err
     assert "YYYY-MM-DD" in err

@@ -7,8 +7,7 @@ from typing import Any
 
 import typer
 
-from onstrategy.cli.common import console, get_ctx, print_json
-from onstrategy.cli.report import parse_day
+from onstrategy.cli.common import console, get_ctx, parse_day, print_json
 from onstrategy.engines.alerts import drift_alerts
 
 LABELS = {

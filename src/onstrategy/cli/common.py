@@ -43,7 +43,7 @@ def print_error(err: OnstrategyError) -> None:
 class OnstrategyGroup(TyperGroup):
     """Root command group: a user mistake becomes ``Error:``/``Hint:`` and exit code 1."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]  # click Context is private in typer
         try:
             return super().invoke(ctx)
         except OnstrategyError as err:
@@ -93,6 +93,25 @@ def get_ctx(ctx: typer.Context) -> CliContext:
         root.obj = CliContext(settings=load_settings())
     obj: CliContext = root.obj
     return obj
+
+
+def parse_day(text: str, option: str) -> date:
+    """A date option's value; a clear error naming the option otherwise."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        from onstrategy.errors import InvalidInput
+
+        raise InvalidInput(f"{option} {text!r} is not a date", "write it as YYYY-MM-DD") from None
+
+
+def optional_day(text: str | None, option: str) -> date | None:
+    return None if text is None else parse_day(text, option)
+
+
+def as_of_day(text: str | None, option: str = "--as-of") -> date:
+    """The date given, or today: the CLI is the edge where "today" is decided."""
+    return date.today() if text is None else parse_day(text, option)
 
 
 def _json_default(value: Any) -> Any:

@@ -9,20 +9,11 @@ import typer
 from rich import box
 from rich.table import Table
 
-from onstrategy.cli.common import console, get_ctx, print_json
+from onstrategy.cli.common import console, get_ctx, optional_day, print_json
 from onstrategy.errors import InvalidInput
 from onstrategy.reports.consultative import DEFAULT_BANDS, consultative_report
 
 _DEFAULT_BANDS = ",".join(f"{cut:g}" for cut in DEFAULT_BANDS)
-
-
-def _day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{option} {text!r} is not a date", "write it as YYYY-MM-DD") from None
 
 
 def _bands(text: str) -> tuple[float, ...]:
@@ -52,7 +43,7 @@ def consultative(
         raise InvalidInput(
             f"--deal-score {deal_score!r} is not mean or max", "e.g. --deal-score max"
         )
-    start, end = _day(date_from, "--from"), _day(date_to, "--to")
+    start, end = optional_day(date_from, "--from"), optional_day(date_to, "--to")
     if start and end and end < start:
         raise InvalidInput("--to is before --from", "swap the dates")
     cli = get_ctx(ctx)

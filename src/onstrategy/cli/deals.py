@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from onstrategy.cli.common import console, err_console, get_ctx, print_json
+from onstrategy.cli.common import as_of_day, console, err_console, get_ctx, print_json
 from onstrategy.engines.authority import DealAuthority, authority_gaps, explain_deal
-from onstrategy.errors import InvalidInput
 
 app = typer.Typer(
     no_args_is_help=True,
     help="Deals: who the rep has engaged, and whether they can approve the offering.",
 )
-
-
-def parse_as_of(text: str | None) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"--as-of {text!r} is not a date", "write it as YYYY-MM-DD") from None
 
 
 @app.command()
@@ -39,7 +28,7 @@ def gaps(
     cli = get_ctx(ctx)
     with err_console.status("Finding who each open deal has engaged…"):
         report = authority_gaps(
-            store=cli.store, strategy=cli.strategy(), as_of=parse_as_of(as_of), rep=rep, team=team
+            store=cli.store, strategy=cli.strategy(), as_of=as_of_day(as_of), rep=rep, team=team
         )
     data = report.as_dict() | {"by_rep": report.by_rep()}
     if as_json:
@@ -105,7 +94,7 @@ def show(
         store=cli.store,
         strategy=cli.strategy(),
         opportunity_id=opportunity_id,
-        as_of=parse_as_of(as_of),
+        as_of=as_of_day(as_of),
     )
     if as_json:
         print_json(deal.as_dict())

@@ -14,14 +14,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from onstrategy.cli.common import console, get_ctx, print_json
-from onstrategy.cli.report import parse_day
+from onstrategy.cli.common import as_of_day, console, get_ctx, parse_day, print_json
 from onstrategy.engines import exceptions as engine
 from onstrategy.errors import InvalidInput
 from onstrategy.reports.exceptions import exceptions_report
@@ -32,10 +31,6 @@ app = typer.Typer(
 )
 
 AS_OF = typer.Option(None, "--as-of", help="the day it happens (YYYY-MM-DD; default today)")
-
-
-def _day(text: str | None) -> date:
-    return parse_day(text, "--as-of") if text else date.today()
 
 
 def _now() -> datetime:
@@ -95,7 +90,7 @@ def request(
         rationale=rationale,
         expected_value=expected_value,
         days=days,
-        as_of=_day(as_of),
+        as_of=as_of_day(as_of),
         now=_now(),
     )
     _show(record, as_json, "requested")
@@ -118,7 +113,7 @@ def _decide(
         approve=approve,
         decider=actor,
         comment=comment,
-        as_of=_day(as_of),
+        as_of=as_of_day(as_of),
         now=_now(),
     )
     _show(record, as_json, "approved" if approve else "rejected")
@@ -169,7 +164,7 @@ def renew(
         actor=actor,
         days=days,
         rationale=rationale,
-        as_of=_day(as_of),
+        as_of=as_of_day(as_of),
         now=_now(),
     )
     _show(record, as_json, f"requested (renews {exception_id})")
@@ -190,7 +185,7 @@ def list_(
     """Exceptions, newest first, with their status today (or --as-of)."""
     cli = get_ctx(ctx)
     found = engine.list_exceptions(
-        store=cli.store, as_of=_day(as_of), status=status, rep=rep, team=team, viewer=viewer
+        store=cli.store, as_of=as_of_day(as_of), status=status, rep=rep, team=team, viewer=viewer
     )
     if as_json:
         print_json([e.as_dict() for e in found])
@@ -233,7 +228,7 @@ def flags(
     """Open off-profile opportunities that no approved, unexpired exception covers."""
     cli = get_ctx(ctx)
     found = engine.unexcused_off_profile(
-        store=cli.store, strategy=cli.strategy(), as_of=_day(as_of), team=team, rep=rep
+        store=cli.store, strategy=cli.strategy(), as_of=as_of_day(as_of), team=team, rep=rep
     )
     if as_json:
         print_json(found)
@@ -271,7 +266,7 @@ def history(
     """Every event of an exception (and of those it renews), oldest first."""
     cli = get_ctx(ctx)
     record, events = engine.exception_history(
-        store=cli.store, exception_id=exception_id, as_of=_day(as_of)
+        store=cli.store, exception_id=exception_id, as_of=as_of_day(as_of)
     )
     if as_json:
         print_json({"exception": record.as_dict(), "events": events})
@@ -299,7 +294,7 @@ def expire(
 ) -> None:
     """Mark approvals whose duration has ended as expired (run daily, e.g. from cron)."""
     cli = get_ctx(ctx)
-    ended = engine.expire_exceptions(store=cli.store, as_of=_day(as_of), now=_now())
+    ended = engine.expire_exceptions(store=cli.store, as_of=as_of_day(as_of), now=_now())
     if as_json:
         print_json([e.as_dict() for e in ended])
         return

@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from onstrategy.cli.common import console, get_ctx, print_json
+from onstrategy.cli.common import console, get_ctx, optional_day, print_json
 from onstrategy.engines.gate import apply_gate, list_gated, release
 from onstrategy.errors import InvalidInput
 from onstrategy.reports.gate import Period, gate_report
@@ -21,12 +21,7 @@ app = typer.Typer(
 
 
 def _day(text: str | None, option: str, default: date) -> date:
-    if text is None:
-        return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{option} {text!r} is not a date", "write it as YYYY-MM-DD") from None
+    return optional_day(text, option) or default
 
 
 @app.command()

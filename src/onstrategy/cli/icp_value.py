@@ -8,8 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from onstrategy.cli.common import console, get_ctx, print_json
-from onstrategy.cli.report import parse_day
+from onstrategy.cli.common import console, get_ctx, parse_day, print_json
 from onstrategy.reports.icp_value import icp_value_report
 
 ROWS = (

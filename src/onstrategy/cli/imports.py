@@ -10,8 +10,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from onstrategy.cli.common import CliContext, console, get_ctx, print_json
-from onstrategy.cli.report import parse_day
+from onstrategy.cli.common import CliContext, console, get_ctx, parse_day, print_json
 from onstrategy.ingest.fields import KINDS
 from onstrategy.ingest.importer import ImportResult, import_file, list_batches, list_rejects
 

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from onstrategy.cli.common import console, get_ctx, print_json
+from onstrategy.cli.common import console, get_ctx, parse_day, print_json
 from onstrategy.errors import InvalidInput
 from onstrategy.reports import html
 from onstrategy.reports.alignment import alignment_report
 from onstrategy.reports.charts import METRIC_LABELS, alignment_charts
 
 HTML_TOP_ACCOUNTS = 300
-
-
-def parse_day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{option} {text!r} is not a date", "write it as YYYY-MM-DD") from None
 
 
 app = typer.Typer(

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from onstrategy.cli.common import CliContext, console, get_ctx, print_json
-from onstrategy.cli.territories import AS_OF_HELP, parse_day
+from onstrategy.cli.common import CliContext, as_of_day, console, get_ctx, print_json
+from onstrategy.cli.territories import AS_OF_HELP
 from onstrategy.engines.routing import (
     ACTOR,
     RoutingDecision,
@@ -68,7 +68,7 @@ def route(
     if include_queued and not all_unassigned:
         raise InvalidInput("--include-queued only applies to --all-unassigned", USAGE)
     cli = get_ctx(ctx)
-    day, now = parse_day(as_of), datetime.now(UTC)
+    day, now = as_of_day(as_of), datetime.now(UTC)
     actor = authorize_router(store=cli.store, who=who) if who else ACTOR
     if all_unassigned:
         decisions = _bulk(cli, day, now, dry_run, include_queued, actor, as_json)

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from onstrategy.cli.common import console, err_console, get_ctx, print_json
+from onstrategy.cli.common import as_of_day, console, err_console, get_ctx, print_json
 from onstrategy.errors import InvalidInput
 from onstrategy.reports.shift import MIN_GAIN, MIN_SHARE, MIN_TOUCHES, shift_report
 
 KEPT_SHOWN = 5
-
-
-def _day(text: str | None) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"--as-of {text!r} is not a date", "write it as YYYY-MM-DD") from None
 
 
 def shift(
@@ -52,7 +42,7 @@ def shift(
         report = shift_report(
             store=cli.store,
             strategy=cli.strategy(),
-            as_of=_day(as_of),
+            as_of=as_of_day(as_of),
             version_id=version,
             window_days=window,
             min_share=min_share,

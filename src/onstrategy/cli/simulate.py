@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from onstrategy.cli.common import console, err_console, get_ctx, print_json
+from onstrategy.cli.common import as_of_day, console, err_console, get_ctx, print_json
 from onstrategy.engines.simulate import simulate as run_simulation
-from onstrategy.errors import InvalidInput
 from onstrategy.strategy.load import load_strategy
 
 SHOWN = 15
-
-
-def _day(text: str | None) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"--as-of {text!r} is not a date", "write it as YYYY-MM-DD") from None
 
 
 def simulate(
@@ -44,7 +33,7 @@ def simulate(
             store=cli.store,
             strategy=load_strategy(file),
             version_id=version,
-            as_of=_day(as_of),
+            as_of=as_of_day(as_of),
             against=against,
         )
     data = result.as_dict()

@@ -25,8 +25,10 @@ def check(file: Path = typer.Argument(..., help="strategy YAML")) -> None:
     """Validate a strategy file; print every problem with its path and a hint (exit 1 if any)."""
     strategy = load_strategy(file)
     versions = ", ".join(f"{v.id} (from {v.effective_from})" for v in strategy.versions)
-    console.print(f"[green]✓[/] {file}: valid — {len(strategy.versions)} versions: {versions}",
-                  highlight=False)
+    console.print(
+        f"[green]✓[/] {file}: valid — {len(strategy.versions)} versions: {versions}",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -56,14 +58,18 @@ def _date(text: str | None) -> date:
 
 
 def _tree(version: Version) -> Tree:
-    tree = Tree(f"[bold]{version.id}[/] in force from {version.effective_from}"
-                + (f" — {version.description}" if version.description else ""))
+    tree = Tree(
+        f"[bold]{version.id}[/] in force from {version.effective_from}"
+        + (f" — {version.description}" if version.description else "")
+    )
     icp = tree.add("[bold]ICP[/] (in profile: tiers " + ", ".join(version.icp.in_profile) + ")")
     for segment in version.icp.segments:
         icp.add(f"{segment.name}: " + _segment_text(segment))
     goals = version.goals
-    tree.add(f"[bold]Goals[/]: pipeline {goals.icp_share_of_pipeline:.0%} from ICP, bookings "
-             f"{goals.icp_share_of_bookings:.0%}, exception budget {goals.exception_budget:.0%}")
+    tree.add(
+        f"[bold]Goals[/]: pipeline {goals.icp_share_of_pipeline:.0%} from ICP, bookings "
+        f"{goals.icp_share_of_bookings:.0%}, exception budget {goals.exception_budget:.0%}"
+    )
     offerings = tree.add("[bold]Offerings[/]")
     for offering in version.offerings:
         who = "; ".join(p.describe() for p in offering.approvers)

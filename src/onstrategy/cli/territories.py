@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import typer
 from rich.table import Table
 
-from onstrategy.cli.common import console, get_ctx, print_json
+from onstrategy.cli.common import as_of_day, console, get_ctx, print_json
 from onstrategy.engines.territories import PRECEDENCE_HELP
-from onstrategy.errors import InvalidInput
 from onstrategy.reports.territories import TerritoryCheck, territories_check, territories_list
 
 app = typer.Typer(
@@ -20,18 +17,6 @@ app = typer.Typer(
 AS_OF_HELP = "date (YYYY-MM-DD) whose strategy version applies; default today"
 
 
-def parse_day(text: str | None) -> date:
-    """A --as-of value, or today; a clear error for anything else."""
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(
-            f"cannot read the date {text!r}", "write dates as YYYY-MM-DD, e.g. 2026-11-30"
-        ) from None
-
-
 @app.command("list")
 def list_(
     ctx: typer.Context,
@@ -39,7 +24,7 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """The territories of the version in force, in precedence order, with their rules in words."""
-    day = parse_day(as_of)
+    day = as_of_day(as_of)
     data = territories_list(strategy=get_ctx(ctx).strategy(), as_of=day)
     if as_json:
         print_json(data)
@@ -70,7 +55,7 @@ def check(
 ) -> None:
     """ICP accounts no territory covers, accounts two territories claim, and load per rep."""
     cli = get_ctx(ctx)
-    day = parse_day(as_of)
+    day = as_of_day(as_of)
     report = territories_check(store=cli.store, strategy=cli.strategy(), as_of=day)
     if as_json:
         print_json(report.as_dict())
