@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     strategy_file: Path | None = Field(
         default=None, description="Strategy YAML used when a command is not given one"
     )
-    secret_key: str | None = Field(default=None, description="Signs web sessions; set in production")
+    secret_key: str | None = Field(
+        default=None, description="Signs web sessions; set in production"
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

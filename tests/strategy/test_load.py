@@ -88,16 +88,22 @@ def test_country_names_are_normalised_to_codes() -> None:
 def test_product_in_two_offerings_is_a_problem() -> None:
     data = yaml.safe_load(SMALL.read_text())
     data["versions"][0]["offerings"].append(
-        {"id": "other", "name": "Other", "products": ["hw-srv"],
-         "approvers": [{"seniority": ["vp"]}]})
+        {
+            "id": "other",
+            "name": "Other",
+            "products": ["hw-srv"],
+            "approvers": [{"seniority": ["vp"]}],
+        }
+    )
     with pytest.raises(StrategyInvalid, match="1 problem") as caught:
         parse_strategy(yaml.safe_dump(data))
     assert "belongs to both 'hardware' and 'other'" in caught.value.problems[0].message
 
 
 def test_diff_names_what_changed_by_key_not_position() -> None:
-    changes = {c.path: c for c in diff_versions(strategy=load_strategy(SMALL),
-                                                old_id="v1", new_id="v2")}
+    changes = {
+        c.path: c for c in diff_versions(strategy=load_strategy(SMALL), old_id="v1", new_id="v2")
+    }
     assert changes["goals.icp_share_of_pipeline"].before == 0.6
     assert changes["goals.icp_share_of_pipeline"].after == 0.7
     assert changes["offerings.managed"].kind == "added"
@@ -107,7 +113,8 @@ def test_diff_names_what_changed_by_key_not_position() -> None:
 
 def test_published_schema_is_current() -> None:
     assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), (
-        "run `onstrategy strategy schema --write`")
+        "run `onstrategy strategy schema --write`"
+    )
 
 
 def test_schema_accepts_the_example_and_rejects_a_typo() -> None:
