@@ -103,3 +103,21 @@ def test_results_are_grouped_by_the_people_in_scope(demo_web):
     assert icp["win_rate"]["value"] == pytest.approx(icp["won"] / icp["closed"], abs=1e-4)
     rep = demo_web.client(REP).get(f"/api/reps/{ANA}?{PERIOD}").json()["results"]
     assert [r["id"] for r in rep["reps"]] == [ANA]
+
+
+def test_a_managers_authority_counts_are_their_teams_open_deals(demo_web):
+    """Open deals are all the team's open deals, not only those with a gap."""
+    import sqlalchemy as sa
+
+    from onstrategy.store import tables
+
+    report = demo_web.client(MANAGER).get(f"/api/authority?{PERIOD}").json()["report"]
+    engine = sa.create_engine(demo_web.url)
+    with engine.connect() as conn:
+        user, opp = tables.user, tables.opportunity
+        west = set(conn.execute(sa.select(user.c.id).where(user.c.team_id == "west")).scalars())
+        owners = conn.execute(sa.select(opp.c.owner_id).where(~opp.c.is_closed)).scalars().all()
+    engine.dispose()
+    assert report["open_deals"] == sum(owner in west for owner in owners)
+    assert report["gapped_deals"] < report["open_deals"]
+    assert sum(cell["open"] for cell in report["by_offering"].values()) == report["open_deals"]

@@ -10,9 +10,10 @@ consultative outcome bands) are shown to everyone.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from onstrategy.api.params import Period
 from onstrategy.api.views import page_frame
@@ -26,13 +27,14 @@ from onstrategy.reports.shift import shift_report
 from onstrategy.web.scope import Viewer
 from onstrategy.web.state import WebState
 
+T = TypeVar("T")
 
-def _core(
-    state: WebState, name: str, period: Period, build: Callable[[], dict[str, Any]]
-) -> dict[str, Any]:
+
+def _core(state: WebState, name: str, period: Period, build: Callable[[], T]) -> T:
     """The unscoped report, built once per data change; each viewer cuts their own copy."""
     key = (name, period.date_from, period.date_to, period.version, period.today)
-    return copy.deepcopy(state.cached(key, build))
+    built: T = copy.deepcopy(state.cached(key, build))
+    return built
 
 
 def _reps(rows: list[dict[str, Any]], viewer: Viewer, key: str = "id") -> list[dict[str, Any]]:
@@ -45,39 +47,16 @@ def _teams(rows: list[dict[str, Any]], viewer: Viewer, key: str = "id") -> list[
 
 def authority(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
     strategy = state.strategy()
-    data = _core(
+    report = _core(
         state,
         "authority",
         period,
-        lambda: authority_gaps(
-            store=state.store, strategy=strategy, as_of=period.date_to
-        ).as_dict(),
+        lambda: authority_gaps(store=state.store, strategy=strategy, as_of=period.date_to),
     )
-    if not viewer.sees_all:
-        deals = _reps(data["deals"], viewer, "owner_id")
-        data |= {
-            "deals": deals,
-            "open_deals": len(deals),
-            "gapped_deals": sum(d["authority_gap"] for d in deals),
-            "gapped_amount": sum(d["amount"] or 0 for d in deals if d["authority_gap"]),
-            "by_offering": _by_offering(deals),
-        }
-    return {**page_frame(state, viewer, period), "report": data}
-
-
-def _by_offering(deals: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, float]] = {}
-    for d in deals:
-        o = out.setdefault(
-            d["offering"] or "(none)",
-            {"open": 0, "gapped": 0, "open_amount": 0.0, "gapped_amount": 0.0},
-        )
-        o["open"] += 1
-        o["open_amount"] += d["amount"] or 0
-        if d["authority_gap"]:
-            o["gapped"] += 1
-            o["gapped_amount"] += d["amount"] or 0
-    return out
+    if not viewer.sees_all:  # the core counts open and gapped deals over what is left
+        visible = [d for d in report.deals if viewer.may_see_rep(d.owner_id)]
+        report = dataclasses.replace(report, deals=visible)
+    return {**page_frame(state, viewer, period), "report": report.as_dict()}
 
 
 def shift(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
