@@ -43,7 +43,7 @@ lint: install
 	$(BIN)/mypy
 
 serve: install
-	$(BIN)/onstrategy --database-url sqlite:///$(DEMO_DB) serve
+	$(BIN)/onstrategy --database-url sqlite:///$(DEMO_DB) --strategy var/demo/strategy.yaml serve
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache .mypy_cache
