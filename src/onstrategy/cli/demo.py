@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 from rich.table import Table
 
-from onstrategy.cli.common import console, get_ctx
+from onstrategy.cli.common import CliContext, console, get_ctx
 from onstrategy.cli.report import _print_terminal, write_html
 from onstrategy.demo import generate_demo, write_demo
 from onstrategy.ingest.bundle import import_bundle
@@ -100,3 +100,31 @@ def run(
         f"Strategy file: {files['strategy']}  ·  store: {cli.settings.database_url}",
         highlight=False,
     )
+    _demo_sign_ins(cli)
+
+
+# The people a leader, a manager and a rep sign in as to try the dashboard (`make serve`).
+DEMO_SIGN_INS = (
+    "sandra.kowalski@techdistro.example",
+    "laura.chen@techdistro.example",
+    "ana.ruiz@techdistro.example",
+)
+
+
+def _demo_sign_ins(cli: CliContext) -> None:
+    """Give the demo's VP, a manager and a rep a random password, shown once, never stored
+    in a file (only its hash, in the store). Users who already have one keep it."""
+    import secrets
+
+    from onstrategy.web.users import find_user, set_password
+
+    lines = []
+    for email in DEMO_SIGN_INS:
+        if find_user(store=cli.store, who=email).has_password:
+            continue
+        password = secrets.token_urlsafe(12)
+        set_password(store=cli.store, who=email, password=password, actor="demo")
+        lines.append(f"  {email:<40} {password}")
+    if lines:
+        console.print("\nDashboard (make serve) — sign in as, passwords shown once:")
+        console.print("\n".join(lines), highlight=False)
