@@ -95,7 +95,7 @@ def run(
     console.print()
     _print_terminal(report)
     path = write_html(report, Path("var") / "reports" / "demo-strategy-execution.html")
-    console.print(f"\nHTML report: [bold]{path.resolve()}[/]", highlight=False)
+    console.print(f"\nHTML report: [bold]{path.resolve()}[/]", highlight=False, soft_wrap=True)
     console.print(
         f"Strategy file: {files['strategy']}  ·  store: {cli.settings.database_url}",
         highlight=False,

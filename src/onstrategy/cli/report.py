@@ -60,7 +60,7 @@ def report(
     _print_terminal(data)
     path = html_path or Path("var") / "reports" / f"strategy-execution-{start}-{end}.html"
     write_html(data, path)
-    console.print(f"\nHTML report: [bold]{path.resolve()}[/]", highlight=False)
+    console.print(f"\nHTML report: [bold]{path.resolve()}[/]", highlight=False, soft_wrap=True)
 
 
 def write_html(data: dict[str, Any], path: Path) -> Path:
