@@ -171,37 +171,17 @@ def _effort_charts(data: dict[str, Any]) -> dict[str, Any]:
         for r in data["reps"]
         if r["off_icp_share"] is not None
     ]
+    tooltip = [{"field": "rep"}, {"field": "share", "format": ".0%"},
+               {"field": "hours", "format": ",.1f"}]  # fmt: skip
     return {
-        "off_icp": {
-            "$schema": vl.SCHEMA,
-            "title": "Share of selling hours on off-ICP accounts",
-            "data": {"values": values},
-            "width": 420,
-            "mark": "bar",
-            "encoding": {
-                "y": {"field": "rep", "type": "nominal", "sort": "-x", "title": None},
-                "x": {
-                    "field": "share",
-                    "type": "quantitative",
-                    "axis": {"format": "%"},
-                    "scale": {"domain": [0, 1]},
-                    "title": "off-ICP share of hours",
-                },
-                "color": {
-                    "field": "status",
-                    "type": "nominal",
-                    "scale": {
-                        "domain": ["within the limit", "over the limit"],
-                        "range": ["#2e8b57", "#c0392b"],
-                    },
-                },
-                "tooltip": [
-                    {"field": "rep"},
-                    {"field": "share", "format": ".0%"},
-                    {"field": "hours", "format": ",.1f"},
-                ],
-            },
-        }
+        "off_icp": vl.share_bar_chart(
+            title="Share of selling hours on off-ICP accounts",
+            values=values,
+            axis_title="off-ICP share of hours",
+            good="within the limit",
+            bad="over the limit",
+            tooltip=tooltip,
+        )
     }
 
 

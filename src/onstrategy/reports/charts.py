@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+GOOD, BAD = "#2e8b57", "#c0392b"
 METRIC_LABELS = {
     "leads": "New leads",
     "pipeline": "New pipeline",
@@ -84,35 +85,42 @@ def rep_shares_chart(report: dict[str, Any], metric: str = "pipeline") -> dict[s
         for r in report["reps"]
         if r[metric]["share"] is not None
     ]
+    tooltip = [
+        {"field": "rep"}, {"field": "team"}, {"field": "share", "format": ".1%"},
+        {"field": "total", "format": ",.0f"}, {"field": "goal", "format": ".0%"},
+    ]  # fmt: skip
+    return share_bar_chart(
+        title=f"{METRIC_LABELS[metric]}: share from ICP by rep",
+        values=values,
+        axis_title="share from ICP",
+        good="meets goal",
+        bad="below goal",
+        tooltip=tooltip,
+    )
+
+
+def share_bar_chart(
+    *,
+    title: str,
+    values: list[dict[str, Any]],
+    axis_title: str,
+    good: str,
+    bad: str,
+    tooltip: list[dict[str, str]],
+) -> dict[str, Any]:
+    """One bar per rep (``rep``, ``share`` 0-1, ``status`` = ``good`` or ``bad``), largest first."""
     return {
-        "$schema": SCHEMA,
-        "title": f"{METRIC_LABELS[metric]}: share from ICP by rep",
-        "data": {"values": values},
-        "width": 420,
+        "$schema": SCHEMA, "title": title, "data": {"values": values}, "width": 420,
         "mark": "bar",
         "encoding": {
             "y": {"field": "rep", "type": "nominal", "sort": "-x", "title": None},
-            "x": {
-                "field": "share",
-                "type": "quantitative",
-                "axis": {"format": "%"},
-                "scale": {"domain": [0, 1]},
-                "title": "share from ICP",
-            },
-            "color": {
-                "field": "status",
-                "type": "nominal",
-                "scale": {"domain": ["meets goal", "below goal"], "range": ["#2e8b57", "#c0392b"]},
-            },
-            "tooltip": [
-                {"field": "rep"},
-                {"field": "team"},
-                {"field": "share", "format": ".1%"},
-                {"field": "total", "format": ",.0f"},
-                {"field": "goal", "format": ".0%"},
-            ],
+            "x": {"field": "share", "type": "quantitative", "axis": {"format": "%"},
+                  "scale": {"domain": [0, 1]}, "title": axis_title},
+            "color": {"field": "status", "type": "nominal",
+                      "scale": {"domain": [good, bad], "range": [GOOD, BAD]}},
+            "tooltip": tooltip,
         },
-    }
+    }  # fmt: skip
 
 
 def tier_chart(report: dict[str, Any]) -> dict[str, Any]:
