@@ -119,14 +119,21 @@ def _decide(
     _show(record, as_json, "approved" if approve else "rejected")
 
 
+# What deciding on a request takes, for approve and reject alike.
+EXCEPTION_ID = typer.Argument(..., help="the exception's number")
+DECIDER = typer.Option(..., "--as", help="your user id or email (the rep's manager)")
+DECISION_COMMENT = typer.Option(..., "--comment", help="why (kept with the decision)")
+AS_JSON = typer.Option(False, "--json", help="print the exception as JSON")
+
+
 @app.command()
 def approve(
     ctx: typer.Context,
-    exception_id: int = typer.Argument(..., help="the exception's number"),
-    actor: str = typer.Option(..., "--as", help="your user id or email (the rep's manager)"),
-    comment: str = typer.Option(..., "--comment", help="why (kept with the decision)"),
+    exception_id: int = EXCEPTION_ID,
+    actor: str = DECIDER,
+    comment: str = DECISION_COMMENT,
     as_of: str | None = AS_OF,
-    as_json: bool = typer.Option(False, "--json", help="print the exception as JSON"),
+    as_json: bool = AS_JSON,
 ) -> None:
     """Approve a pending request; it covers the deal for the requested days."""
     _decide(ctx, exception_id, actor, comment, as_of, as_json, approve=True)
@@ -135,11 +142,11 @@ def approve(
 @app.command()
 def reject(
     ctx: typer.Context,
-    exception_id: int = typer.Argument(..., help="the exception's number"),
-    actor: str = typer.Option(..., "--as", help="your user id or email (the rep's manager)"),
-    comment: str = typer.Option(..., "--comment", help="why (kept with the decision)"),
+    exception_id: int = EXCEPTION_ID,
+    actor: str = DECIDER,
+    comment: str = DECISION_COMMENT,
     as_of: str | None = AS_OF,
-    as_json: bool = typer.Option(False, "--json", help="print the exception as JSON"),
+    as_json: bool = AS_JSON,
 ) -> None:
     """Reject a pending request."""
     _decide(ctx, exception_id, actor, comment, as_of, as_json, approve=False)
