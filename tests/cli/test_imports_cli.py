@@ -85,3 +85,27 @@ def test_wrong_file_is_one_clear_error(database_url: str, tmp_path: Path) -> Non
     assert code == 1
     assert "Error:" in out
     assert "Traceback" not in out
+
+
+def test_the_audit_log_names_who_imported(database_url: str, demo_files) -> None:  # type: ignore[no-untyped-def]
+    _load_people_and_accounts(database_url, demo_files)
+    admin = "jordan.ellis@techdistro.example"
+    code, out = _run(database_url, "import", "contacts", str(demo_files["contacts"]), "--as", admin)
+    assert code == 0, out
+    code, out = _run(database_url, "import", "leads", str(demo_files["leads"]), "--as", "nobody@x")
+    assert code == 1
+    assert "no user 'nobody@x'" in out
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        actors = dict(
+            conn.execute(
+                sa.select(tables.audit_log.c.entity, tables.audit_log.c.actor).where(
+                    tables.audit_log.c.action == "import"
+                )
+            ).all()
+        )
+        leads = conn.execute(sa.select(sa.func.count()).select_from(tables.lead)).scalar()
+    engine.dispose()
+    assert actors["contacts"] == admin
+    assert actors["accounts"].startswith("os:")
+    assert leads == 0  # refused before anything was read

@@ -95,6 +95,23 @@ def get_ctx(ctx: typer.Context) -> CliContext:
     return obj
 
 
+def acting_as(store: Store, who: str | None) -> str:
+    """Who the audit log names for a change made from the command line: the user given with
+    ``--as`` (checked against the users import), else the operating-system login."""
+    if who:
+        from onstrategy.crm.actors import resolve_actor
+
+        with store.begin() as conn:
+            actor = resolve_actor(conn, who)
+        return actor.email or actor.id
+    import getpass
+
+    try:
+        return f"os:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name in some containers
+        return "os:unknown"
+
+
 def parse_day(text: str, option: str) -> date:
     """A date option's value; a clear error naming the option otherwise."""
     try:

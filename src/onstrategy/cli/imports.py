@@ -10,7 +10,14 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from onstrategy.cli.common import CliContext, console, get_ctx, parse_day, print_json
+from onstrategy.cli.common import (
+    CliContext,
+    acting_as,
+    console,
+    get_ctx,
+    parse_day,
+    print_json,
+)
 from onstrategy.ingest.fields import KINDS
 from onstrategy.ingest.importer import ImportResult, import_file, list_batches, list_rejects
 
@@ -26,9 +33,14 @@ def _import_command(kind: str):  # type: ignore[no-untyped-def]
         as_of: str | None = typer.Option(
             None, "--as-of", help="date the strategy is judged on (default today)"
         ),
+        actor: str | None = typer.Option(
+            None, "--as", help="your user id or email, for the audit log (default: your login)"
+        ),
     ) -> None:
         day = parse_day(as_of, "--as-of") if as_of else date.today()
-        result = _run_with_progress(get_ctx(ctx), kind, file, mapping, quiet=as_json, as_of=day)
+        cli = get_ctx(ctx)
+        who = acting_as(cli.store, actor)
+        result = _run_with_progress(cli, kind, file, mapping, quiet=as_json, as_of=day, actor=who)
         if as_json:
             print_json(result)
         else:
@@ -43,7 +55,14 @@ def _import_command(kind: str):  # type: ignore[no-untyped-def]
 
 
 def _run_with_progress(
-    cli: CliContext, kind: str, file: Path, mapping: Path | None, *, quiet: bool, as_of: date
+    cli: CliContext,
+    kind: str,
+    file: Path,
+    mapping: Path | None,
+    *,
+    quiet: bool,
+    as_of: date,
+    actor: str,
 ) -> ImportResult:
     columns = [BarColumn(), DownloadColumn(), TimeRemainingColumn()]
     strategy = cli.strategy_if_given()
@@ -61,6 +80,7 @@ def _run_with_progress(
             progress=update,
             strategy=strategy,
             as_of=as_of,
+            actor=actor,
         )
 
 
