@@ -167,6 +167,7 @@ def test_report_consultative_json_and_terminal(env: dict[str, str]) -> None:
         (("calls", "list", "--rep", "nobody"), "no user 'nobody'"),
         (("calls", "import", "a.csv", "b.csv"), "at most one manifest"),
         (("calls", "import", "missing.csv"), "missing.csv: file not found"),
+        (("calls", "import", "x.txt", "--as", "nobody@x"), "no user 'nobody@x'"),
         (("report", "consultative", "--by", "week"), "not month or quarter"),
         (("report", "consultative", "--bands", "70,40"), "rising cut points"),
         (

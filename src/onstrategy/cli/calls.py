@@ -14,7 +14,14 @@ from rich import box
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from onstrategy.cli.common import CliContext, console, get_ctx, print_json, print_jsonl
+from onstrategy.cli.common import (
+    CliContext,
+    acting_as,
+    console,
+    get_ctx,
+    print_json,
+    print_jsonl,
+)
 from onstrategy.crm.call_records import get_call, list_calls, reanalyze_calls
 from onstrategy.crm.calls import CallImportResult, import_calls
 from onstrategy.engines.conversation import CallAnalysis, analyze_call
@@ -148,6 +155,9 @@ def import_(
         None, "--id", help="Call id for one file (default: the file name without extension)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    actor: str | None = typer.Option(
+        None, "--as", help="your user id or email, for the audit log (default: your login)"
+    ),
 ) -> None:
     """Store calls linked to deal, account and rep, analysed with the targets then in force."""
     manifests = [p for p in paths if p.suffix.lower() == ".csv"]
@@ -160,6 +170,7 @@ def import_(
             store=cli.store, manifest=manifests[0] if manifests else None, files=files,
             strategy=_strategy_or_none(cli), opportunity_id=opportunity, account_id=account,
             rep=rep, occurred_on=day, seller=seller, fmt=fmt, call_id=call_id, progress=update,
+            actor=acting_as(cli.store, actor),
         )  # fmt: skip
     if as_json:
         print_json(result.as_dict())
