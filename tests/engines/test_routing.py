@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from onstrategy.engines.fit import fit_table
+from onstrategy.engines.fit import fit_table, record_fit
 from onstrategy.engines.routing import (
     decisions_for,
-    record_fit,
     route_lead,
     route_unassigned,
 )

@@ -25,7 +25,8 @@ from onstrategy.demo.vocab import (
     LAST_NAMES,
     NAME_WORDS,
 )
-from onstrategy.strategy.model import Segment, Version
+from onstrategy.engines.fit import record_fit
+from onstrategy.strategy.model import Version
 
 REGIONS = {
     "west": {"WA", "OR", "CA", "NV", "ID", "MT", "WY", "UT", "CO", "AZ", "NM", "AK", "HI"},
@@ -230,26 +231,19 @@ def _created(rng: random.Random, today: date) -> date:
     return today - timedelta(days=rng.randint(730, 3650))
 
 
-def segment_score(firm: Firm, segment: Segment, version: Version) -> float:
-    weights = version.icp.weights
-    met = {
-        "industry": firm.industry.lower() in {i.lower() for i in segment.industries},
-        "employees": segment.employees is not None and segment.employees.contains(firm.employees),
-        "annual_revenue": segment.annual_revenue is not None
-        and segment.annual_revenue.contains(firm.revenue),
-        "geography": (not segment.countries or firm.country in segment.countries)
-        and (not segment.states or firm.state in segment.states),
-        "named_list": firm.fortune_rank is not None and firm.in_crm,
-    }
-    criteria = segment.criteria()
-    total = sum(weights.of(c) for c in criteria)
-    return 100 * sum(weights.of(c) for c in criteria if met[c]) / total if total else 0.0
-
-
 def in_profile(firm: Firm, version: Version) -> bool:
-    """Whether the firm is in the ideal client profile of ``version`` (best segment's tier)."""
-    score = max(segment_score(firm, s, version) for s in version.icp.segments)
-    return version.icp.tiers.tier_of(score) in version.icp.in_profile
+    """Whether the firm is in the ideal client profile of ``version``: the product's own fit
+    definition (``engines.fit.record_fit``), so the demo's personas and the reports agree."""
+    record = {
+        "industry": firm.industry,
+        "employees": firm.employees,
+        "annual_revenue": firm.revenue,
+        "country": firm.country,
+        "state": firm.state,
+    }
+    on_list = firm.fortune_rank is not None and firm.in_crm
+    lists = frozenset(name for s in version.icp.segments for name in s.named_lists if on_list)
+    return record_fit(record, key=firm.id or firm.name, lists=lists, version=version).in_profile
 
 
 def assign_owners(rng: random.Random, accounts: list[Firm]) -> None:

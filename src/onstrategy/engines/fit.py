@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import ibis
@@ -169,6 +170,57 @@ def explain(row: dict[str, Any], *, version: Version) -> AccountFit:
         version=version.id,
         reasons=reasons,
     )
+
+
+def record_fit(
+    record: dict[str, Any], *, key: str | None, lists: frozenset[str], version: Version
+) -> AccountFit:
+    """The same score for one record, evaluated in Python where a query per record would
+    cost too much (routing decides one lead at a time).
+
+    Mirrors ``fit_table`` criterion by criterion (a test holds the two equal on the demo
+    company, both versions) and explains it with ``explain``. ``lists`` are the named lists
+    the record's account is on.
+    """
+    icp = version.icp
+    row: dict[str, Any] = {**record, "fit_key": key or record.get("id")}
+    scores = []
+    for i, segment in enumerate(icp.segments):
+        criteria = segment.criteria()
+        total = sum(icp.weights.of(c) for c in criteria) or 1.0
+        points = 0.0
+        for criterion in criteria:
+            row[f"s{i}_{criterion}"] = met = _met(segment, criterion, record, key, lists)
+            points += icp.weights.of(criterion) if met else 0.0
+        scores.append(_round1(points * 100.0 / total))
+    best = max(scores)
+    tier = icp.tiers.tier_of(best)
+    segment_name = next(s.name for s, v in zip(icp.segments, scores, strict=True) if v == best)
+    row.update(fit_score=best, fit_tier=tier, fit_segment=segment_name,
+               in_profile=tier in icp.in_profile)  # fmt: skip
+    return explain(row, version=version)
+
+
+def _round1(value: float) -> float:
+    """SQL's ROUND(x, 1): halves away from zero."""
+    return float(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _met(
+    segment: Segment, criterion: str, record: dict[str, Any], key: str | None,
+    lists: frozenset[str],
+) -> bool:  # fmt: skip
+    if criterion == "industry":
+        industry = record.get("industry")
+        wanted = {i.strip().lower() for i in segment.industries}
+        return industry is not None and industry.strip().lower() in wanted
+    if criterion in ("employees", "annual_revenue"):
+        bounds = segment.employees if criterion == "employees" else segment.annual_revenue
+        return bounds is not None and bounds.contains(record.get(criterion))
+    if criterion == "geography":
+        ok = not segment.countries or record.get("country") in segment.countries
+        return ok and (not segment.states or record.get("state") in segment.states)
+    return key is not None and bool(lists & set(segment.named_lists))
 
 
 def _reason(

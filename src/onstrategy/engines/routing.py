@@ -27,13 +27,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from onstrategy.engines.fit import AccountFit, explain
+from onstrategy.engines.fit import AccountFit, record_fit
 from onstrategy.engines.round_robin import (
     CLOSED_LEAD_STATUSES,
     pick_rep,
@@ -44,11 +43,10 @@ from onstrategy.engines.territories import TerritoryRecord, assign_territory
 from onstrategy.errors import Conflict, Forbidden, NotFound
 from onstrategy.store import tables as t
 from onstrategy.store.connect import Store
-from onstrategy.strategy.model import Segment, Strategy, Version
+from onstrategy.strategy.model import Strategy, Version
 
 __all__ = [
     "CLOSED_LEAD_STATUSES", "RoutingDecision", "Step", "authorize_router", "decisions_for",
-    "record_fit",
     "route_lead", "route_unassigned", "unassigned_lead_ids",
 ]  # fmt: skip
 ACTOR = "routing"
@@ -314,55 +312,6 @@ def _account_owner_step(
 
 
 # ------------------------------------------------------------------ step 2: profile
-
-
-def record_fit(
-    record: dict[str, Any], *, key: str | None, lists: frozenset[str], version: Version
-) -> AccountFit:
-    """The fit engine's score for one record, evaluated in Python (no query per decision).
-
-    Mirrors ``engines.fit.fit_table`` criterion by criterion (a test holds the two equal on
-    the demo company, both versions) and explains it with ``engines.fit.explain``.
-    """
-    icp = version.icp
-    row: dict[str, Any] = {**record, "fit_key": key or record.get("id")}
-    scores = []
-    for i, segment in enumerate(icp.segments):
-        criteria = segment.criteria()
-        total = sum(icp.weights.of(c) for c in criteria) or 1.0
-        points = 0.0
-        for criterion in criteria:
-            row[f"s{i}_{criterion}"] = met = _met(segment, criterion, record, key, lists)
-            points += icp.weights.of(criterion) if met else 0.0
-        scores.append(_round1(points * 100.0 / total))
-    best = max(scores)
-    tier = icp.tiers.tier_of(best)
-    segment_name = next(s.name for s, v in zip(icp.segments, scores, strict=True) if v == best)
-    row.update(fit_score=best, fit_tier=tier, fit_segment=segment_name,
-               in_profile=tier in icp.in_profile)  # fmt: skip
-    return explain(row, version=version)
-
-
-def _round1(value: float) -> float:
-    """SQL's ROUND(x, 1): halves away from zero."""
-    return float(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
-def _met(
-    segment: Segment, criterion: str, record: dict[str, Any], key: str | None,
-    lists: frozenset[str],
-) -> bool:  # fmt: skip
-    if criterion == "industry":
-        industry = record.get("industry")
-        wanted = {i.strip().lower() for i in segment.industries}
-        return industry is not None and industry.strip().lower() in wanted
-    if criterion in ("employees", "annual_revenue"):
-        bounds = segment.employees if criterion == "employees" else segment.annual_revenue
-        return bounds is not None and bounds.contains(record.get(criterion))
-    if criterion == "geography":
-        ok = not segment.countries or record.get("country") in segment.countries
-        return ok and (not segment.states or record.get("state") in segment.states)
-    return key is not None and bool(lists & set(segment.named_lists))
 
 
 def _profile_step(
