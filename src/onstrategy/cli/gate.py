@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from onstrategy.cli.common import console, get_ctx, optional_day, print_json
+from onstrategy.cli.common import acting_as, console, get_ctx, optional_day, print_json
 from onstrategy.engines.gate import apply_gate, list_gated, release
 from onstrategy.errors import InvalidInput
 from onstrategy.reports.gate import Period, gate_report
@@ -31,7 +31,9 @@ def apply(
     batch: int | None = typer.Option(None, "--batch", help="the import batch to gate"),
     everything: bool = typer.Option(False, "--all", help="every lead (not released)"),
     as_of: str | None = typer.Option(None, "--as-of", help="judge by the version in force then"),
-    actor: str = typer.Option("cli", "--as", help="who runs it (for the audit log)"),
+    actor: str | None = typer.Option(
+        None, "--as", help="your user id or email, for the audit log (default: your login)"
+    ),
     as_json: bool = typer.Option(False, "--json", help="print the counts as JSON"),
 ) -> None:
     """Classify imported leads or accounts against the ICP in force: active or quarantined."""
@@ -50,7 +52,7 @@ def apply(
             kind=kind,
             as_of=_day(as_of, "--as-of", date.today()),
             batch_id=batch,
-            actor=actor,
+            actor=acting_as(get_ctx(ctx).store, actor),
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     if as_json:

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from onstrategy.cli.common import console, get_ctx, print_json
+from onstrategy.cli.common import acting_as, console, get_ctx, print_json
 from onstrategy.crm.lists import (
     import_list,
     list_duplicates,
@@ -30,7 +30,9 @@ def import_(
     name: str = typer.Argument(..., help="short name of the list, e.g. fortune-1000"),
     file: Path = typer.Argument(..., help="CSV with a company name and/or website column"),
     title: str | None = typer.Option(None, "--title", help='display title, e.g. "Fortune 1000"'),
-    actor: str = typer.Option("cli", "--as", help="who imports (for the audit log)"),
+    actor: str | None = typer.Option(
+        None, "--as", help="your user id or email, for the audit log (default: your login)"
+    ),
     as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
 ) -> None:
     """Import (or re-import) a list and match every entry to the CRM's accounts."""
@@ -39,7 +41,12 @@ def import_(
         if as_json:
             status.stop()
         result = import_list(
-            store=cli.store, list_id=name, path=file, title=title, actor=actor, now=_now()
+            store=cli.store,
+            list_id=name,
+            path=file,
+            title=title,
+            actor=acting_as(get_ctx(ctx).store, actor),
+            now=_now(),
         )
     if as_json:
         print_json(result)
@@ -160,11 +167,18 @@ def duplicates(
 def rematch(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="the list's short name"),
-    actor: str = typer.Option("cli", "--as", help="who asks (for the audit log)"),
+    actor: str | None = typer.Option(
+        None, "--as", help="your user id or email, for the audit log (default: your login)"
+    ),
     as_json: bool = typer.Option(False, "--json", help="print the counts as JSON"),
 ) -> None:
     """Match the list's entries to accounts again (manual choices are kept)."""
-    counts = rematch_list(store=get_ctx(ctx).store, list_id=name, actor=actor, now=_now())
+    counts = rematch_list(
+        store=get_ctx(ctx).store,
+        list_id=name,
+        actor=acting_as(get_ctx(ctx).store, actor),
+        now=_now(),
+    )
     if as_json:
         print_json(counts)
         return

@@ -8,7 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from onstrategy.cli.common import console, get_ctx, print_json
+from onstrategy.cli.common import acting_as, console, get_ctx, print_json
 from onstrategy.crm.lead_matching import (
     lead_match,
     list_reviews,
@@ -30,7 +30,9 @@ def run(
     everything: bool = typer.Option(
         False, "--all", help="re-match every lead (except those a person decided)"
     ),
-    actor: str = typer.Option("cli", "--as", help="who runs it (for the audit log)"),
+    actor: str | None = typer.Option(
+        None, "--as", help="your user id or email, for the audit log (default: your login)"
+    ),
     as_json: bool = typer.Option(False, "--json", help="print the counts as JSON"),
 ) -> None:
     """Match leads without an account yet (or all of them) to the CRM's accounts."""
@@ -42,7 +44,7 @@ def run(
             store=store,
             now=datetime.now(UTC),
             everything=everything,
-            actor=actor,
+            actor=acting_as(get_ctx(ctx).store, actor),
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     if as_json:

@@ -11,7 +11,7 @@ import sys
 import typer
 from rich.table import Table
 
-from onstrategy.cli.common import console, get_ctx, print_json
+from onstrategy.cli.common import acting_as, console, get_ctx, print_json
 from onstrategy.errors import InvalidInput
 from onstrategy.web.users import list_users, set_password
 
@@ -51,7 +51,9 @@ def set_password_(
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="read the password from standard input"
     ),
-    actor: str = typer.Option("cli", "--as", help="who sets it (for the audit log)"),
+    actor: str | None = typer.Option(
+        None, "--as", help="your user id or email, for the audit log (default: your login)"
+    ),
 ) -> None:
     """Set a user's password (asked twice; stored as an argon2 hash)."""
     if password_stdin:
@@ -60,7 +62,12 @@ def set_password_(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     if not password:
         raise InvalidInput("no password given", "type it, or pipe it with --password-stdin")
-    user = set_password(store=get_ctx(ctx).store, who=email, password=password, actor=actor)
+    user = set_password(
+        store=get_ctx(ctx).store,
+        who=email,
+        password=password,
+        actor=acting_as(get_ctx(ctx).store, actor),
+    )
     console.print(
         f"password set for {user.name} ({user.email}, {user.role}); they can sign in at /login",
         highlight=False,
