@@ -267,3 +267,37 @@ def test_records_remember_the_import_that_created_them(with_users: Store, tmp_pa
     second = import_file(store=with_users, kind="accounts", path=more)
     batches = {a["id"]: a["import_batch_id"] for a in rows(with_users, tables.account)}
     assert batches == {"a1": first.batch_id, "a2": first.batch_id, "b9": second.batch_id}
+
+
+def test_an_empty_cell_never_blanks_a_required_column(store: Store, tmp_path: Path) -> None:
+    first = "User ID,Full Name,Email,Profile,Active\nu1,Ana Ruiz,ana@x.example,manager,true\n"
+    import_file(store=store, kind="users", path=write(tmp_path, "u1.csv", first))
+    again = "User ID,Full Name,Email,Profile,Active\nu1,Ana B. Ruiz,ana@x.example,,\n"
+    result = import_file(store=store, kind="users", path=write(tmp_path, "u2.csv", again))
+    assert (result.updated, result.rejected) == (1, 0)
+    user = rows(store, tables.user)[0]
+    assert (user["name"], user["role"], user["active"]) == ("Ana B. Ruiz", "manager", True)
+
+
+def test_a_duplicate_email_is_rejected_not_a_crash(store: Store, tmp_path: Path) -> None:
+    import_file(store=store, kind="users", path=write(tmp_path, "u.csv", USERS))
+    text = ("User ID,Full Name,Email\nu3,Cy Doe,cy@x.example\nu4,Cy Two,cy@x.example\n"
+            "u5,Not Ana,ana@x.example\n")  # fmt: skip
+    result = import_file(store=store, kind="users", path=write(tmp_path, "dup.csv", text))
+    assert (result.inserted, result.rejected) == (1, 2)
+    reasons = {r["row_number"]: r["reason"] for r in list_rejects(store=store, kind="users")}
+    assert reasons[3] == "email 'cy@x.example' already belongs to u3"
+    assert reasons[4] == "email 'ana@x.example' already belongs to u1"
+
+
+def test_a_narrower_export_keeps_the_custom_columns_stored(
+    with_users: Store, tmp_path: Path
+) -> None:
+    import_file(store=with_users, kind="accounts", path=write(tmp_path, "a.csv", ACCOUNTS))
+    narrower = "Account ID,Account Name,Tier\na1,Acme Inc,Gold\n"
+    result = import_file(store=with_users, kind="accounts", path=write(tmp_path, "b.csv", narrower))
+    assert result.updated == 1
+    acme = rows(with_users, tables.account)[0]
+    assert acme["extra"] == {"Rating": "Hot", "Tier": "Gold"}
+    again = import_file(store=with_users, kind="accounts", path=write(tmp_path, "b.csv", narrower))
+    assert (again.updated, again.unchanged) == (0, 1)

@@ -299,7 +299,8 @@ def _import_chunk(
         if row is not None:
             rows.append(row)
     rows, ref_rejects = _check_references(conn, columns.kind, rows)
-    rejects += ref_rejects
+    rows, unique_rejects = _check_unique(conn, columns.kind, rows)
+    rejects += ref_rejects + unique_rejects
     for enrich in ENRICHERS.get(columns.kind.kind, []):
         for row in rows:
             enrich(row.record)
@@ -334,6 +335,31 @@ def _check_references(
     return kept, [(bad[r.number], r.raw) for r in rows if r.number in bad]
 
 
+def _check_unique(
+    conn: Connection, spec: KindSpec, rows: list[_Row]
+) -> tuple[list[_Row], list[tuple[Reject, dict[str, str]]]]:
+    """A value that must be unique (a user's email) and is already another record's, in the
+    store or earlier in the file, rejects the row instead of failing the whole import."""
+    table = tables.metadata.tables[spec.table]
+    bad: dict[int, Reject] = {}
+    for column in (c for c in table.c if c.unique and c.name not in spec.key):
+        owners: dict[Any, Any] = {}
+        values = {r.record.get(column.name) for r in rows} - {None}
+        if values:
+            query = sa.select(column, *(table.c[k] for k in spec.key)).where(column.in_(values))
+            owners = {row[0]: tuple(row[1:]) for row in conn.execute(query)}
+        for row in rows:
+            value, key = row.record.get(column.name), _key_of(spec, row.record)
+            if value is None or row.number in bad:
+                continue
+            if owners.setdefault(value, key) != key:
+                bad[row.number] = Reject(row.number, column.name, str(value),
+                                         f"{column.name} {value!r} already belongs to "
+                                         f"{'/'.join(map(str, owners[value]))}")  # fmt: skip
+    kept = [r for r in rows if r.number not in bad]
+    return kept, [(bad[r.number], r.raw) for r in rows if r.number in bad]
+
+
 def _existing_ids(conn: Connection, table: sa.Table, ids: Iterable[Any]) -> set[Any]:
     found: set[Any] = set()
     values = list(ids)
@@ -361,8 +387,10 @@ def _upsert(conn: Connection, spec: KindSpec, rows: list[_Row], result: ImportRe
         before = existing.get(key)
         if before is None:
             inserts.append(record)
-        elif any(_differs(before.get(c), v) for c, v in record.items()):
-            updates.append(record)
+            continue
+        changes = _changes(table, before, record)
+        if changes:
+            updates.append({**{k: record[k] for k in spec.key}, **changes})
         else:
             result.unchanged += 1
     if inserts:
@@ -379,6 +407,20 @@ def _upsert(conn: Connection, spec: KindSpec, rows: list[_Row], result: ImportRe
     result.inserted += len(inserts)
     result.updated += len(updates)
     result.unchanged += len(rows) - len(latest)
+
+
+def _changes(table: sa.Table, before: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+    """What an update really changes. Nothing stored is lost: an empty cell never blanks a
+    required column, and columns kept in ``extra`` from earlier exports stay (new cells win)."""
+    changes = {}
+    for column, value in record.items():
+        if column == "extra":
+            value = (before.get("extra") or {}) | (value or {}) or None
+        elif value is None and not table.c[column].nullable:
+            continue
+        if _differs(before.get(column), value):
+            changes[column] = value
+    return changes
 
 
 def _scalar_defaults(table: sa.Table) -> dict[str, Any]:
