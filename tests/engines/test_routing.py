@@ -15,6 +15,7 @@ from onstrategy.engines.routing import (
     decisions_for,
     route_lead,
     route_unassigned,
+    unassigned_lead_ids,
 )
 from onstrategy.errors import Conflict, NotFound
 from onstrategy.store import tables as t
@@ -198,7 +199,7 @@ def test_off_profile_goes_to_nurture_unless_an_exception_is_approved(
             t.off_profile_exception.insert(),
             [
                 {**exception, "subject_id": second, "expires_on": DAY + timedelta(days=5)},
-                {**exception, "subject_id": third, "expires_on": DAY - timedelta(days=1)},
+                {**exception, "subject_id": third, "expires_on": DAY},  # its first day uncovered
             ],
         )
     allowed = route(store, strategy, second)
@@ -207,6 +208,18 @@ def test_off_profile_goes_to_nurture_unless_an_exception_is_approved(
     assert fired(allowed) == ["off_profile", "exception", "territory", "round_robin"]
     assert "approved by mgr" in step(allowed, "exception").reason
     assert route(store, strategy, third).assigned_to == "marketing-nurture"  # expired
+
+
+def test_a_lead_released_from_quarantine_is_routed(store: Store, strategy: Strategy) -> None:
+    users(store)
+    [lead] = leads(store, 1)
+    with store.begin() as conn:
+        conn.execute(t.lead.update().where(t.lead.c.id == lead).values(gate_status="released"))
+    assert lead in unassigned_lead_ids(store=store)
+    assert route(store, strategy, lead).outcome == "rep"
+    with store.begin() as conn:
+        conn.execute(t.lead.update().where(t.lead.c.id == lead).values(gate_status="quarantined"))
+    assert lead not in unassigned_lead_ids(store=store)
 
 
 def test_no_territory_goes_to_the_fallback_queue(store: Store, strategy: Strategy) -> None:

@@ -58,7 +58,7 @@ _SPANS = sa.select(t.availability.c.user_id, t.availability.c.kind, t.availabili
 )
 _ACCOUNT_LOAD = (
     sa.select(t.account.c.owner_id, sa.func.count())
-    .where(t.account.c.owner_id.in_(_IDS), t.account.c.gate_status == "active")
+    .where(t.account.c.owner_id.in_(_IDS), t.account.c.gate_status != t.QUARANTINED)
     .group_by(t.account.c.owner_id)
 )
 _LEAD_LOAD = (

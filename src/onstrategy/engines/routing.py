@@ -65,7 +65,7 @@ _EXCEPTION = (
         _EXC.c.subject_kind == "lead",
         _EXC.c.subject_id == sa.bindparam("id"),
         _EXC.c.status == "approved",
-        _EXC.c.expires_on >= sa.bindparam("day", type_=sa.Date),
+        _EXC.c.expires_on > sa.bindparam("day", type_=sa.Date),  # the first day not covered
         sa.or_(_EXC.c.starts_on.is_(None), _EXC.c.starts_on <= sa.bindparam("day")),
     )
     .order_by(_EXC.c.expires_on.desc(), _EXC.c.id)
@@ -163,7 +163,9 @@ def authorize_router(*, store: Store, who: str) -> str:
 def unassigned_lead_ids(*, store: Store, include_queued: bool = False) -> list[str]:
     """Active leads without an owner, oldest first (never-routed ones only, by default)."""
     lead = t.lead
-    query = sa.select(lead.c.id).where(lead.c.owner_id.is_(None), lead.c.gate_status == "active")
+    query = sa.select(lead.c.id).where(
+        lead.c.owner_id.is_(None), lead.c.gate_status != t.QUARANTINED
+    )
     if not include_queued:
         query = query.where(lead.c.id.not_in(sa.select(t.routing_decision.c.lead_id)))
     query = query.order_by(lead.c.created_on.is_(None), lead.c.created_on, lead.c.id)
@@ -251,7 +253,7 @@ def _lead(conn: Connection, lead_id: str) -> dict[str, Any]:
 
 
 def _check_routable(lead: dict[str, Any], dry_run: bool) -> None:
-    if lead["gate_status"] != "active":
+    if lead["gate_status"] == t.QUARANTINED:
         raise Conflict(
             f"lead {lead['id']} is quarantined by the intake gate",
             "release it from quarantine before routing it",

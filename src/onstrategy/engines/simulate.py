@@ -33,6 +33,7 @@ from onstrategy.engines import authority
 from onstrategy.engines.fit import explain, fit_table
 from onstrategy.engines.territories import TerritoryRecord, assign_territory
 from onstrategy.errors import InvalidInput
+from onstrategy.store import tables
 from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Strategy, Version
 
@@ -189,7 +190,7 @@ def _in_force(strategy: Strategy, draft: Version, as_of: date) -> Version:
 def account_fits(*, store: Store, version: Version) -> dict[str, dict[str, Any]]:
     """Every active account's fit row under ``version`` (criteria columns included)."""
     accounts = store.table("account")
-    accounts = accounts.filter(accounts.gate_status == "active")
+    accounts = accounts.filter(accounts.gate_status != tables.QUARANTINED)
     fitted = fit_table(
         table=accounts, key="id", version=version, list_entries=store.table("named_list_entry")
     )

@@ -31,6 +31,7 @@ from onstrategy.engines.territories import (
     compiled,
     describe_rules,
 )
+from onstrategy.store import tables
 from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Strategy, Version
 
@@ -108,7 +109,7 @@ def territories_check(*, store: Store, strategy: Strategy, as_of: date) -> Terri
     rows = [
         (r, m)
         for r, m in assign_accounts(store=store, version=version)
-        if r["gate_status"] == "active"
+        if r["gate_status"] != tables.QUARANTINED
     ]
     coverage = {t.id: {"accounts": 0, "icp_accounts": 0} for t in version.territories}
     for row, match in rows:

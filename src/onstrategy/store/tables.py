@@ -32,6 +32,9 @@ NAMING = {
 metadata = MetaData(naming_convention=NAMING)
 
 ID = String(64)
+# ``gate_status`` of a prospect the intake gate keeps out of the working CRM. Everything
+# else ("active", or "released" by an admin) is in the working CRM.
+QUARANTINED = "quarantined"
 
 
 def _audit_columns() -> list[Column]:  # type: ignore[type-arg]
