@@ -143,3 +143,19 @@ def test_a_sentence_with_a_colon_is_not_a_new_speaker() -> None:
     assert transcript.utterances[0].text == (
         "Let me explain. So here's the thing: we need pipeline."
     )
+
+
+def test_an_empty_turn_of_a_known_speaker_is_not_glued_to_the_previous_one() -> None:
+    text = "Anna: do you\nBo: yes\nAnna:\nBo: ok\nAnna: the answer is:\nwe ship Monday"
+    utterances = parse_transcript(text, fmt="text").utterances
+    assert [(u.speaker, u.text) for u in utterances] == [
+        ("Anna", "do you"), ("Bo", "yes"), ("Bo", "ok"),
+        ("Anna", "the answer is: we ship Monday"),
+    ]  # fmt: skip
+
+
+def test_numeric_speaker_zero_in_json_segments() -> None:
+    text = ('{"segments": [{"speaker": 0, "start": 0, "end": 1, "text": "hi"},'
+            ' {"speaker": 1, "start": 1, "end": 2, "text": "hello"}]}')  # fmt: skip
+    utterances = parse_transcript(text, fmt="json").utterances
+    assert [u.speaker for u in utterances] == ["0", "1"]

@@ -35,7 +35,7 @@ _TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _TEXT_LINE = re.compile(
     rf"^\s*(?:\[?(?P<time>{_TIME})(?:\s*(?:-->|[-–])\s*(?P<until>{_TIME}))?\]?\s*[-–]?\s*)?"
     r"(?P<speaker>[^\s:\[\]<>][^:\[\]<>]{0,79}?)"
-    rf"\s*(?:[\[(](?P<after>{_TIME})[\])])?\s*:\s+(?P<text>.*\S)\s*$"
+    rf"\s*(?:[\[(](?P<after>{_TIME})[\])])?\s*:(?:\s+(?P<text>.*\S))?\s*$"
 )
 _CUE_TIMING = re.compile(rf"^\s*(?P<start>{_TIME})\s*-->\s*(?P<end>{_TIME})(?:\s.*)?$")
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+(?P<speaker>[^>]+)>(?P<text>.*?)(?:</v>|$)", re.DOTALL)
@@ -145,29 +145,37 @@ def _format_hint() -> str:
 
 def _parse_text(text: str, source: str) -> Iterator[Utterance]:
     last: Utterance | None = None
+    seen: set[str] = set()
     for number, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
         match = _TEXT_LINE.match(raw)
-        if match and _speaker_like(match["speaker"]):
-            if last is not None:
+        if match and _speaker_like(match["speaker"]) and _starts_turn(match, seen):
+            if last is not None and last.text:
                 yield last
             last = _text_utterance(match, number)
+            seen.add(last.speaker)
         elif last is not None:
-            last = replace(last, text=f"{last.text} {raw.strip()}")
+            last = replace(last, text=f"{last.text} {raw.strip()}".strip())
         else:
             raise _line_error(
                 source, number, raw, "`Speaker: text` (optionally `[hh:mm:ss]` first)"
             )
-    if last is not None:
+    if last is not None and last.text:
         yield last
+
+
+def _starts_turn(match: re.Match[str], seen: set[str]) -> bool:
+    """``Name: text`` starts a turn; a bare ``Name:`` only for a speaker already heard (a
+    wrapped sentence may end in a colon)."""
+    return bool(match["text"]) or match["speaker"].strip() in seen
 
 
 def _text_utterance(match: re.Match[str], number: int) -> Utterance:
     stamp = match["time"] or match["after"]
     start = parse_seconds(stamp) if stamp else None
     end = parse_seconds(match["until"]) if match["until"] else None
-    return Utterance(match["speaker"].strip(), match["text"].strip(), start, end, number)
+    return Utterance(match["speaker"].strip(), (match["text"] or "").strip(), start, end, number)
 
 
 def _speaker_like(name: str) -> bool:
@@ -244,7 +252,7 @@ def _cue_parts(payload: list[str]) -> Iterator[tuple[str | None, str]]:
         if match and not match["time"] and _speaker_like(match["speaker"]):
             if words:
                 yield speaker, " ".join(words)
-            speaker, words = match["speaker"].strip(), [match["text"].strip()]
+            speaker, words = match["speaker"].strip(), [(match["text"] or "").strip()]
         else:
             words.append(_clean(line))
     if words:
@@ -274,7 +282,8 @@ def _parse_json(text: str, source: str) -> Iterator[Utterance]:
 def _segment(segment: Any, where: str) -> Utterance:
     if not isinstance(segment, dict):
         raise InvalidInput(f"{where}: expected an object with speaker and text", _format_hint())
-    speaker = segment.get("speaker") or segment.get("speaker_name") or segment.get("spk")
+    labels = (segment.get(key) for key in ("speaker", "speaker_name", "spk"))
+    speaker = next((label for label in labels if label is not None), None)  # 0 is a speaker
     text = segment.get("text")
     if not isinstance(speaker, str | int) or not str(speaker).strip():
         raise InvalidInput(f"{where}: missing `speaker`", "label speakers (e.g. WhisperX diarize)")
