@@ -102,6 +102,11 @@ def test_a_rep_asks_and_the_manager_decides_an_exception_through_the_web(web):
         data={"decision": "approve", "comment": "mine", "csrf_token": csrf_of(page.text)},
     )
     assert rep_try.status_code == 403
+    unknown = manager.post(
+        path, headers=HTMX,
+        data={"decision": "maybe", "comment": "x", "csrf_token": csrf_of(queue.text)},
+    )  # fmt: skip
+    assert unknown.status_code == 422  # not silently taken as a rejection
     done = manager.post(
         path,
         headers=HTMX,
@@ -146,3 +151,11 @@ def test_an_approval_through_the_json_api(web, demo_store):
     assert done.json()["status"] == "approved"
     manager_id = manager.get("/api/me").json()["viewer"]["id"]
     assert (manager_id, str(asked.json()["id"])) in _audit(web.url, "exception.approved")
+
+
+def test_the_audit_filter_is_a_literal_prefix_on_both_databases(demo_web):
+    admin = demo_web.client(ADMIN)
+    imports = admin.get("/api/audit?action=IMPORT").json()["entries"]
+    assert imports
+    assert all(e["action"].startswith("import") for e in imports)
+    assert admin.get("/api/audit?action=%25").json()["entries"] == []

@@ -198,7 +198,8 @@ def audit_entries(
     log = tables.audit_log
     query = sa.select(log).order_by(log.c.id.desc()).limit(limit)
     if action:
-        query = query.where(log.c.action.like(f"{action}%"))
+        # a prefix, taken literally and ignoring case, the same on SQLite and PostgreSQL
+        query = query.where(sa.func.lower(log.c.action).startswith(action.lower(), autoescape=True))
     if actor:
         query = query.where(log.c.actor == actor)
     with store.begin() as conn:

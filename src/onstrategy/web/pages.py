@@ -183,7 +183,7 @@ def _amount(text: str) -> float | None:
 async def decision(
     request: Request,
     exception_id: int,
-    decision: str = Form(...),
+    decision: str = Form(..., pattern="^(approve|reject)$"),
     comment: str = Form(""),
     viewer: Viewer = ViewerDep,
     period: Period = PeriodDep,

@@ -104,7 +104,11 @@ class WebState:
         with self.store.begin() as conn:
             audit = conn.execute(sa.select(sa.func.max(tables.audit_log.c.id))).scalar()
             batch = conn.execute(sa.select(sa.func.max(tables.import_batch.c.id))).scalar()
-        return (audit, batch, self._strategy[0] if self._strategy else None)
+        try:  # the strategy as it is now (an edited file too), not as last loaded
+            strategy = self._strategy_source()[0]
+        except NoStrategy:
+            strategy = None
+        return (audit, batch, strategy)
 
     def cached(self, key: Hashable, build: Callable[[], T]) -> T:
         """A read model built once per data stamp (so pages and their twins agree)."""
