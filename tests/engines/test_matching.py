@@ -336,3 +336,15 @@ def test_held_out_legal_forms_markup_and_lookalikes(
     assert noisy.recall >= 0.98, noisy.line("noisy names")
     assert lookalikes.precision >= 0.95, lookalikes.line("noisy look-alikes")
     assert lookalikes.recall >= 0.96, lookalikes.line("noisy look-alikes")
+
+
+def test_many_namesakes_still_let_location_find_the_right_one() -> None:
+    cities = ["Lincoln", "Grand Island", "Kearney", "Norfolk", "Columbus", "Fremont",
+              "Hastings", "North Platte", "Bellevue", "Papillion", "La Vista", "Scottsbluff",
+              "Beatrice", "Lexington", "Omaha"]  # fmt: skip
+    refs = [MatchRecord(id=f"a{i}", name="First National Bank", city=c, state="NE", country="US")
+            for i, c in enumerate(cities)]  # fmt: skip
+    index = AccountIndex.build(refs)
+    omaha = index.match(MatchRecord(id="q", name="First National Bank", city="Omaha", state="NE"))
+    assert (omaha.status, omaha.to_id) == ("matched", "a14")
+    assert index.match(MatchRecord(id="q2", name="First National Bank")).status == "ambiguous"

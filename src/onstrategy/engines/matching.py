@@ -323,7 +323,7 @@ class AccountIndex(NameRules):
         if head:
             by_name = self._with_head(head, tokens, by_name, factor)
         self._prefer_exact(tokens, by_name)
-        scored = self._spread(by_name)
+        scored = self._spread(by_name, query)
         self._apply_domain(domain, scored, by_name)
         self._apply_location(query, scored)
         return self._decide(query, scored, notes)
@@ -349,8 +349,10 @@ class AccountIndex(NameRules):
                 entry.tiebreak += _SAME_FIRST_WORD
         return scored
 
-    def _spread(self, by_name: dict[int, Scored]) -> dict[int, Scored]:
-        """The best names' scores to the accounts with that name (``_MAX_SAME_NAME`` each).
+    def _spread(self, by_name: dict[int, Scored], query: MatchRecord) -> dict[int, Scored]:
+        """The best names' scores to the accounts with that name (``_MAX_SAME_NAME`` each;
+        when more share it, those in the query's place come first, so the cut never drops
+        the right one in favour of a namesake elsewhere).
 
         Only the best ``2 * candidates`` names are spread: the rest cannot be the answer,
         the runner-up or a candidate for review."""
@@ -359,10 +361,21 @@ class AccountIndex(NameRules):
         for name_no, entry in best[: 2 * self.thresholds.candidates]:
             refs = self._name_refs[name_no]
             extra = [f"{len(refs)} accounts have this name"] if len(refs) > 1 else []
+            if len(refs) > _MAX_SAME_NAME:
+                refs = self._nearest_first(refs, _place(query))
             for ref_no in refs[:_MAX_SAME_NAME]:
                 reasons = [*entry.reasons, *extra]
                 scored[ref_no] = Scored(entry.score, reasons, entry.tiebreak, entry.location)
         return scored
+
+    def _nearest_first(self, refs: list[int], wanted: tuple[str, str, str]) -> list[int]:
+        def agreement(ref_no: int) -> int:
+            have = self._places.get(ref_no) or self._places.setdefault(
+                ref_no, _place(self.references[ref_no])
+            )
+            return sum(w for w, a, b in zip((1, 2, 4), wanted, have, strict=True) if a and a == b)
+
+        return sorted(refs, key=lambda ref_no: -agreement(ref_no))  # stable: index order next
 
     def _lookup(self, token: str) -> tuple[int, float] | None:
         """The indexed word for a query word (itself, or a close spelling) and its credit."""
