@@ -142,3 +142,26 @@ def test_the_demo_bundle_imports_the_fortune_1000(demo_store) -> None:  # type: 
             .where(tables.named_list_entry.c.account_id.isnot(None))
         ).scalar()
     assert named == summary["matched"]
+
+
+def test_a_company_dropped_from_the_list_takes_its_leads_off_it(store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from onstrategy.crm.lists import import_list
+    from onstrategy.store import tables
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    both = tmp_path / "top.csv"
+    both.write_text("Company,Website\nAlpha Corp,alpha.com\nBeta Inc,beta.com\n", encoding="utf-8")
+    import_list(store=store, list_id="top", path=both, now=now)
+    entries, links = tables.named_list_entry, tables.lead_list_match
+    with store.begin() as conn:
+        beta = conn.execute(sa.select(entries.c.id).where(entries.c.name == "Beta Inc")).scalar()
+        conn.execute(links.insert().values(lead_id="l1", list_id="top", entry_id=beta, score=95.0))
+    alpha_only = tmp_path / "top2.csv"
+    alpha_only.write_text("Company,Website\nAlpha Corp,alpha.com\n", encoding="utf-8")
+    assert import_list(store=store, list_id="top", path=alpha_only, now=now).removed == 1
+    with store.begin() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(links)).scalar() == 0

@@ -228,7 +228,12 @@ def _upsert_entries(
             result.unchanged += 1
     gone = [row["id"] for key, row in stored.items() if key not in entries]
     for start in range(0, len(gone), 500):
-        conn.execute(e.delete().where(e.c.id.in_(gone[start : start + 500])))
+        part = gone[start : start + 500]
+        # leads matched to a removed white-space entry are no longer on the list
+        conn.execute(
+            tables.lead_list_match.delete().where(tables.lead_list_match.c.entry_id.in_(part))
+        )
+        conn.execute(e.delete().where(e.c.id.in_(part)))
     withdraw_reviews(
         conn,
         subject_kind="list_entry",
