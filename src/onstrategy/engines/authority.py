@@ -34,7 +34,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from onstrategy.errors import NotFound
+from onstrategy.errors import InvalidInput, NotFound
 from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Offering, Strategy, Version
 
@@ -477,13 +477,17 @@ def resolve_user(*, store: Store, who: str) -> str:
             | (users.email.lower() == wanted)
             | (users.name.lower() == wanted)
         )
-        .select("id")
+        .select("id", "email", "name")
         .to_pyarrow()
         .to_pylist()
     )
     if not hits:
         raise NotFound(f"no user {who!r}", "give a user id, email or full name from users.csv")
-    return str(hits[0]["id"])
+    exact = [h for h in hits if h["id"] == who.strip() or (h["email"] or "").lower() == wanted]
+    if not exact and len(hits) > 1:  # a name several users share: never guess
+        ids = ", ".join(sorted(str(h["id"]) for h in hits))
+        raise InvalidInput(f"{len(hits)} users are called {who!r} ({ids})", "give the id or email")
+    return str((exact or hits)[0]["id"])
 
 
 def _check_team(store: Store, team: str) -> None:

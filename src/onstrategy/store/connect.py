@@ -152,11 +152,16 @@ def _ibis_connect(engine: Engine) -> Any:
     url = engine.url
     if engine.dialect.name == "sqlite":
         return ibis.sqlite.connect(url.database or ":memory:")
+    # The same server and options SQLAlchemy uses: no host means the local socket, and the
+    # URL's query (sslmode=..., host=/run/postgresql) is passed on.
+    query = {key: str(value) for key, value in url.query.items()}
+    options = " ".join(filter(None, [query.pop("options", ""), PG_OPTIONS["options"]]))
     return ibis.postgres.connect(
-        host=url.host or "localhost",
+        host=url.host,
         port=url.port or 5432,
         user=url.username,
         password=url.password,
         database=url.database,
-        **PG_OPTIONS,
+        options=options,
+        **query,
     )
