@@ -348,3 +348,16 @@ def test_many_namesakes_still_let_location_find_the_right_one() -> None:
     omaha = index.match(MatchRecord(id="q", name="First National Bank", city="Omaha", state="NE"))
     assert (omaha.status, omaha.to_id) == ("matched", "a14")
     assert index.match(MatchRecord(id="q2", name="First National Bank")).status == "ambiguous"
+
+
+@pytest.mark.parametrize(
+    ("value", "domain"),
+    [
+        ("Jane <jane@acme.com>", "acme.com"),
+        ("acme.com;", "acme.com"),
+        ("www.acme.com, www.acme.co.uk", "acme.com"),
+        ("Acme Corp", None),
+    ],
+)
+def test_domains_in_the_forms_crms_hold(value: str, domain: str | None) -> None:
+    assert registrable_domain(value) == domain

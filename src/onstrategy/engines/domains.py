@@ -30,7 +30,10 @@ def free_mail_domains() -> frozenset[str]:
 
 
 def _host(value: str) -> str:
-    text = value.strip().lower()
+    """The host part of an email, URL or host name, also from the forms CRMs hold:
+    ``Jane <jane@acme.com>``, ``acme.com;``, ``www.acme.com, www.acme.co.uk`` (the first)."""
+    parts = [p for p in re.split(r"[\s,;<>]+", value.strip().lower()) if p]
+    text = next((p for p in parts if "@" in p), parts[0] if parts else "")
     if "@" in text:
         text = text.rsplit("@", 1)[1]
     text = _SCHEME.sub("", text)
