@@ -53,20 +53,30 @@ def team_manager(conn: Connection, rep_id: str) -> str | None:
     ).scalar()
 
 
+def managed_teams(conn: Connection, actor: Actor) -> set[str]:
+    """The teams a manager manages: those that name them as manager, and their own team.
+    The one rule for what a manager sees (CLI, web) and whose requests they decide."""
+    if actor.role != "manager":
+        return set()
+    team = tables.team
+    teams = set(conn.execute(sa.select(team.c.id).where(team.c.manager_id == actor.id)).scalars())
+    if actor.team_id:
+        teams.add(actor.team_id)
+    return teams
+
+
+def manages(conn: Connection, actor: Actor, rep_id: str | None) -> bool:
+    """Whether ``actor`` is a manager of ``rep_id``'s team."""
+    if rep_id is None or actor.role != "manager":
+        return False
+    rep_team = conn.execute(sa.select(tables.user.c.team_id).where(tables.user.c.id == rep_id))
+    return rep_team.scalar() in managed_teams(conn, actor)
+
+
 def visible_reps(conn: Connection, actor: Actor | None) -> set[str] | None:
-    """Rep ids ``actor`` may see (None: all)."""
+    """Rep ids ``actor`` may see (None: all): their own book, and a manager their teams'."""
     if actor is None or actor.role in ("executive", "admin"):
         return None
-    if actor.role == "manager":
-        teams = (
-            conn.execute(sa.select(tables.team.c.id).where(tables.team.c.manager_id == actor.id))
-            .scalars()
-            .all()
-        )
-        members = (
-            conn.execute(sa.select(tables.user.c.id).where(tables.user.c.team_id.in_(teams)))
-            .scalars()
-            .all()
-        )
-        return {actor.id, *members}
-    return {actor.id}
+    teams = managed_teams(conn, actor)
+    members = conn.execute(sa.select(tables.user.c.id).where(tables.user.c.team_id.in_(teams)))
+    return {actor.id, *members.scalars()}

@@ -11,10 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-
+from onstrategy.crm.actors import Actor, managed_teams, visible_reps
 from onstrategy.errors import Forbidden
-from onstrategy.store import tables
 from onstrategy.store.connect import Store
 from onstrategy.web.users import UserRow
 
@@ -94,15 +92,10 @@ def viewer_for(*, store: Store, user: UserRow) -> Viewer:
             frozenset(),
             frozenset({user.id}),
         )
-    team, u = tables.team, tables.user
+    actor = Actor(user.id, user.name, user.email, user.role, user.team_id)
     with store.begin() as conn:
-        managed = set(
-            conn.execute(sa.select(team.c.id).where(team.c.manager_id == user.id)).scalars()
-        )
-        if user.team_id:
-            managed.add(user.team_id)
-        members = conn.execute(sa.select(u.c.id).where(u.c.team_id.in_(managed))).scalars()
-        reps = {user.id, *members}
+        managed = managed_teams(conn, actor)
+        reps = visible_reps(conn, actor) or {user.id}
     return Viewer(
         user.id, user.name, user.email, user.role, user.team_id, frozenset(managed), frozenset(reps)
     )

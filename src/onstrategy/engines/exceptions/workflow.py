@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from onstrategy.crm.actors import Actor, resolve_actor, team_manager
+from onstrategy.crm.actors import Actor, manages, resolve_actor
 from onstrategy.engines.exceptions.events import _event, _get, _requested_by, _status_of
 from onstrategy.engines.exceptions.lookups import budget_for, load_subject
 from onstrategy.engines.exceptions.records import Budget, OffProfileException, Subject, X
@@ -22,7 +22,7 @@ from onstrategy.strategy.model import ReasonCode, Strategy, Version
 def _may_act_for(conn: Connection, actor: Actor, rep_id: str | None) -> bool:
     if actor.role in ("executive", "admin") or actor.id == rep_id:
         return True
-    return actor.role == "manager" and rep_id is not None and team_manager(conn, rep_id) == actor.id
+    return manages(conn, actor, rep_id)
 
 
 def _live(conn: Connection, kind: str, subject_id: str, as_of: date, skip: int | None) -> Any:
@@ -244,7 +244,7 @@ def _authorise(
             f"{actor.name} asked for exception {current.id} and cannot decide it",
             "the rep's manager decides",
         )
-    is_manager = team_manager(conn, current.rep_id) == actor.id
+    is_manager = manages(conn, actor, current.rep_id)
     if not (is_manager or actor.role in ("executive", "admin")):
         raise Forbidden(
             f"{actor.name} is not the manager of {current.rep_id}'s team",
