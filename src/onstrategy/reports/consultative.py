@@ -25,7 +25,6 @@ on ``as_of`` (the built-in defaults without a strategy), one line per target mis
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -35,12 +34,12 @@ import ibis.expr.types as ir
 
 from onstrategy.engines.conversation import ConsultativeTargets
 from onstrategy.errors import InvalidInput
+from onstrategy.reports.icp_value import wilson as proportion_interval
 from onstrategy.store.connect import Store
 
 Period = Literal["month", "quarter"]
 DealScore = Literal["mean", "max"]
 DEFAULT_BANDS = (40.0, 70.0)
-Z95 = 1.959964
 _STYLE = (
     "score", "talk_ratio", "questions_per_call", "open_question_share", "discovery_share",
     "insight_share", "pitch_share", "longest_monologue_seconds",
@@ -289,15 +288,12 @@ def _band_row(label: str, row: dict[str, Any] | None) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def wilson(successes: int, n: int, z: float = Z95) -> tuple[float | None, float | None]:
-    """Wilson score interval for a proportion (``None`` without trials)."""
-    if n <= 0:
+def wilson(successes: int, n: int) -> tuple[float | None, float | None]:
+    """The Wilson 95% interval of a win rate, rounded for display (``None`` without trials)."""
+    estimate = proportion_interval(successes, n)
+    if estimate.low is None or estimate.high is None:
         return None, None
-    p = successes / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return round(max(0.0, centre - margin), 3), round(min(1.0, centre + margin), 3)
+    return round(estimate.low, 3), round(estimate.high, 3)
 
 
 def headline(bands: list[dict[str, Any]]) -> str:
