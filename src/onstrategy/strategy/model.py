@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from onstrategy.crm.personas import Function, Seniority
-from onstrategy.engines.conversation import ConsultativeTargets
+from onstrategy.strategy.consultative import ConsultativeTargets
 
 Slug = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=64)]
 Share = Annotated[float, Field(ge=0, le=1)]
