@@ -16,7 +16,9 @@ runner = CliRunner()
 def test_check_valid_file() -> None:
     result = runner.invoke(app, ["strategy", "check", str(SMALL)])
     assert result.exit_code == 0, result.output
-    assert "valid" in result.output and "v1" in result.output and "v2" in result.output
+    assert "valid" in result.output
+    assert "v1" in result.output
+    assert "v2" in result.output
 
 
 def test_check_invalid_file_lists_problems_and_exits_1(tmp_path: Path) -> None:
@@ -44,7 +46,8 @@ def test_show_as_of_picks_the_version(tmp_path: Path) -> None:
     assert json.loads(before.output)["id"] == "v1"
     assert json.loads(after.output)["id"] == "v2"
     bad = runner.invoke(app, ["strategy", "show", str(SMALL), "--as-of", "June"])
-    assert bad.exit_code == 1 and "YYYY-MM-DD" in bad.output
+    assert bad.exit_code == 1
+    assert "YYYY-MM-DD" in bad.output
 
 
 def test_diff_json() -> None:
@@ -53,4 +56,5 @@ def test_diff_json() -> None:
     paths = {c["path"] for c in json.loads(result.output)}
     assert "offerings.managed" in paths
     unknown = runner.invoke(app, ["strategy", "diff", str(SMALL), "v1", "v9"])
-    assert unknown.exit_code == 1 and "known versions: v1, v2" in unknown.output
+    assert unknown.exit_code == 1
+    assert "known versions: v1, v2" in unknown.output

@@ -98,11 +98,11 @@ def built_in_mappings() -> list[MappingFile]:
 def _resolve(spec: KindSpec, header: list[str], aliases: dict[str, list[str]]) -> dict[str, int]:
     index = {normalize_header(h): i for i, h in reversed(list(enumerate(header)))}
     found: dict[str, int] = {}
-    for field in spec.fields:
-        for alias in [*aliases.get(field.name, []), field.name]:
+    for wanted in spec.fields:
+        for alias in [*aliases.get(wanted.name, []), wanted.name]:
             position = index.get(normalize_header(alias))
             if position is not None and position not in found.values():
-                found[field.name] = position
+                found[wanted.name] = position
                 break
     return found
 
