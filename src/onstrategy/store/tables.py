@@ -39,7 +39,8 @@ QUARANTINED = "quarantined"
 
 def _audit_columns() -> list[Column]:  # type: ignore[type-arg]
     return [
-        Column("import_batch_id", Integer, nullable=True),
+        Column("import_batch_id", Integer, nullable=True),  # the import that created it
+        Column("last_batch_id", Integer, nullable=True),  # the last import that wrote it (lp01)
         Column("extra", JSON, nullable=True),
     ]
 
@@ -438,3 +439,23 @@ lead_list_match = Table(
     Column("score", Float, nullable=False),
     Column("reasons", JSON, nullable=True),
 )
+
+# --- API tokens (migration tk01): personal access tokens for scripts calling ``/api``.
+# Only the SHA-256 of the secret and a display prefix are kept (``web/tokens.py``).
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", ID, nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("prefix", String(16), nullable=False),  # "ost_" + the secret's first characters
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256, hex
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_on", Date, nullable=True),  # works until the day before; None: never
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+# --- lead pipeline (migration lp01_last_batch): what a person's match was decided on (the
+# lead's company and domain then), so a re-import can tell when the decision is out of date.
+lead.append_column(Column("match_basis", JSON, nullable=True))

@@ -40,6 +40,7 @@ from onstrategy.web.security import (
     write_session,
 )
 from onstrategy.web.state import WebState, session_key
+from onstrategy.web.tokens import TokenRejected
 from onstrategy.web.users import authenticate
 
 log = logging.getLogger("onstrategy.web")
@@ -60,8 +61,10 @@ def create_app(*, settings: Settings) -> FastAPI:
         version=__version__,
         description="See where the sales force follows the strategy and where it "
         "drifts. Every page `/X` has this JSON twin `/api/X` (the dashboard `/` is "
-        "`/api/dashboard`). Sign in at `/login`; send the session cookie, and on "
-        "POST the `X-CSRF-Token` from `/api/me`.",
+        "`/api/dashboard`). A script authenticates with an API token "
+        "(`onstrategy users token create`) sent as `Authorization: Bearer ost_...`: it "
+        "sees what its user sees, and needs no CSRF token. A browser signs in at "
+        "`/login`, sends the session cookie, and on POST the `X-CSRF-Token` from `/api/me`.",
         docs_url="/api/docs",
         redoc_url=None,
         lifespan=_lifespan,
@@ -209,9 +212,20 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
 
+def _challenge(err: OnstrategyError) -> dict[str, str]:
+    """RFC 6750: a 401 from the API names the scheme, and says when the token was bad."""
+    if err.status != 401:
+        return {}
+    if isinstance(err, TokenRejected):
+        return {"WWW-Authenticate": 'Bearer realm="onstrategy", error="invalid_token"'}
+    return {"WWW-Authenticate": 'Bearer realm="onstrategy"'}
+
+
 def error_response(request: Request, err: OnstrategyError) -> Response:
     if _wants_json(request):
-        return JSONResponse({"error": err.as_dict()}, status_code=err.status)
+        return JSONResponse(
+            {"error": err.as_dict()}, status_code=err.status, headers=_challenge(err)
+        )
     if err.code == "unauthenticated":
         target = "/login?next=" + quote(
             request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe=""
