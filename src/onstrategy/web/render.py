@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
@@ -12,7 +13,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from onstrategy.web.security import csrf_token
+from onstrategy.errors import OnstrategyError
+from onstrategy.web.security import csrf_token, state_of
 
 NAV = (
     ("dashboard", "/", "Dashboard"),
@@ -39,15 +41,45 @@ def _num(value: Any, digits: int = 0) -> str:
     return "–" if value is None else f"{float(value):,.{digits}f}"
 
 
-def _money(value: Any) -> str:
+# Symbols as English-language CLDR writes them; any other ISO 4217 code is written out
+# before the amount ("CHF 1,200"), which no reader can mistake.
+CURRENCY_SYMBOLS = {
+    "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "CN¥", "INR": "₹", "KRW": "₩",
+    "AUD": "A$", "CAD": "CA$", "NZD": "NZ$", "HKD": "HK$", "MXN": "MX$", "BRL": "R$",
+    "TWD": "NT$", "ILS": "₪", "VND": "₫", "PHP": "₱", "NGN": "₦",
+}  # fmt: skip
+# The currency of the page being rendered (set by render/fragment from the strategy in
+# force), so ``|money`` and ``_money`` in every template and macro print it.
+_CURRENCY: ContextVar[str] = ContextVar("onstrategy_currency", default="USD")
+
+
+def format_money(value: Any, currency: str) -> str:
+    """An amount for a person: 1,200 · 12k · 1.25M, with the currency's symbol or code."""
     if value is None:
         return "–"
     v = float(value)
     if abs(v) >= 1_000_000:
-        return f"${v / 1_000_000:,.2f}M"
-    if abs(v) >= 10_000:
-        return f"${v / 1000:,.0f}k"
-    return f"${v:,.0f}"
+        text = f"{abs(v) / 1_000_000:,.2f}M"
+    elif abs(v) >= 10_000:
+        text = f"{abs(v) / 1000:,.0f}k"
+    else:
+        text = f"{abs(v):,.0f}"
+    code = currency.strip().upper()
+    unit = CURRENCY_SYMBOLS.get(code) or f"{code} "
+    return ("-" if v < 0 and text.strip("0.,kM") else "") + unit + text
+
+
+def _money(value: Any, currency: str | None = None) -> str:
+    """``|money`` (the page's currency) or ``|money(code)`` for another, e.g. costs'."""
+    return format_money(value, currency or _CURRENCY.get())
+
+
+def page_currency(request: Request) -> str:
+    """The currency of the strategy in force (its deals' amounts); USD when none is."""
+    try:
+        return state_of(request).strategy().currency
+    except OnstrategyError:  # no strategy yet: the page itself says so
+        return "USD"
 
 
 def _json_script(value: Any, element_id: str) -> Markup:
@@ -110,21 +142,29 @@ def render(
 ) -> HTMLResponse:
     """The page, or only its content block when HTMX asks for it."""
     only_content = is_htmx(request) if partial is None else partial
-    html = (
-        environment()
-        .get_template(template)
-        .render(
-            d=data,
-            page=page,
-            title=title,
-            request=request,
-            csrf=csrf_token(request),
-            layout="partial.html.j2" if only_content else "layout.html.j2",
-            path=request.url.path,
-            twin=_twin(request),
-        )
+    html = _in_currency(
+        request,
+        template,
+        d=data,
+        page=page,
+        title=title,
+        request=request,
+        csrf=csrf_token(request),
+        layout="partial.html.j2" if only_content else "layout.html.j2",
+        path=request.url.path,
+        twin=_twin(request),
     )
     return HTMLResponse(html, status_code=status)
+
+
+def _in_currency(request: Request, template: str, /, **context: Any) -> str:
+    """The template rendered with money in the currency of the strategy in force."""
+    currency = page_currency(request)
+    token = _CURRENCY.set(currency)
+    try:
+        return environment().get_template(template).render(currency=currency, **context)
+    finally:
+        _CURRENCY.reset(token)
 
 
 def _twin(request: Request) -> str:
@@ -134,5 +174,4 @@ def _twin(request: Request) -> str:
 
 
 def fragment(request: Request, template: str, **context: Any) -> HTMLResponse:
-    html = environment().get_template(template).render(csrf=csrf_token(request), **context)
-    return HTMLResponse(html)
+    return HTMLResponse(_in_currency(request, template, csrf=csrf_token(request), **context))
