@@ -3,6 +3,8 @@
 - One transaction per file: a file that cannot be read changes nothing.
 - Idempotent: records are upserted on the CRM's id; re-importing the same file changes
   nothing, a changed row updates its record, columns the file does not have are left alone.
+  A record remembers the import that created it (``import_batch_id``) and the last one that
+  inserted or changed it (``last_batch_id``), which the steps run after an import work on.
 - Bad rows (missing required field, unparseable value, unknown reference) are rejected with
   file, row, column and reason, kept in ``import_reject``, and never stop the good rows.
 - Streams in chunks, so memory stays flat however large the file.
@@ -28,7 +30,7 @@ from onstrategy.ingest.batches import BatchCounts, finish_batch, start_batch, st
 from onstrategy.ingest.fields import KINDS, KindSpec
 from onstrategy.ingest.mapping import ColumnMap, resolve_columns
 from onstrategy.ingest.reader import open_csv
-from onstrategy.ingest.values import PARSERS, BadValue
+from onstrategy.ingest.values import BadValue
 from onstrategy.store import tables
 from onstrategy.store.connect import Store
 
@@ -43,7 +45,7 @@ class AfterImport:
 
     store: Store
     kind: str
-    batch_id: int  # records created by this import carry it in ``import_batch_id``
+    batch_id: int  # records it created or changed carry it in ``last_batch_id``
     strategy: Any  # the Strategy, or None when the user gave none
     as_of: date
     actor: str
@@ -90,6 +92,7 @@ class ImportResult:
     unchanged: int = 0
     rejected: int = 0
     rejects: list[Reject] = field(default_factory=list)  # the first few, for display
+    access_changes: list[dict[str, Any]] = field(default_factory=list)  # see AUDITED
 
     @property
     def changed(self) -> int:
@@ -168,6 +171,7 @@ def import_file(
                 entity_id=str(result.batch_id),
                 details=_summary(result),
             )
+            _audit_access_changes(store, conn, result, actor)
     _refresh_statistics(store, columns.kind.table)
     context = AfterImport(store, kind, result.batch_id, strategy, as_of or date.today(), actor)
     for hook in AFTER_IMPORT.get(kind, []):
@@ -251,12 +255,12 @@ def _parse_row(
         return None, [Reject(number, None, None, "row contains a NUL character (binary data)")]
     record: dict[str, Any] = {}
     problems: list[Reject] = []
-    for name, index, kind, required in columns.plan:
+    for name, index, kind, required, parse in columns.plan:
         text = cells[index].strip()
         try:
-            value = record[name] = _convert(kind, text, owners)
+            value = record[name] = _convert(kind, columns.translate(name, text), owners, parse)
         except BadValue as err:
-            problems.append(Reject(number, header[index], text, str(err)))
+            problems.append(Reject(number, header[index], text, err.reason))
             continue
         if required and value in (None, ""):
             problems.append(Reject(number, header[index], text, f"{name} is required"))
@@ -268,7 +272,7 @@ def _parse_row(
     return (None if problems else _Row(number, record, raw)), problems
 
 
-def _convert(kind: str, text: str, owners: _UserLookup) -> Any:
+def _convert(kind: str, text: str, owners: _UserLookup, parse: Callable[[str], Any] | None) -> Any:
     if kind == "ref":
         if not text:
             return None
@@ -276,9 +280,8 @@ def _convert(kind: str, text: str, owners: _UserLookup) -> Any:
         if resolved is None:
             raise BadValue(f"unknown user {text!r} (import users first, or fix the owner)")
         return resolved
-    parser = PARSERS.get(kind)
-    if parser is not None:
-        return parser(text)
+    if parse is not None:
+        return parse(text)
     return text or None
 
 
@@ -298,12 +301,13 @@ def _import_chunk(
         rejects += [(p, raw) for p in problems]
         if row is not None:
             rows.append(row)
-    rows, ref_rejects = _check_references(conn, columns.kind, rows)
-    rows, unique_rejects = _check_unique(conn, columns.kind, rows)
-    rejects += ref_rejects + unique_rejects
     for enrich in ENRICHERS.get(columns.kind.kind, []):
         for row in rows:
             enrich(row.record)
+    rows, ref_rejects = _check_references(conn, columns.kind, rows)
+    rows, unique_rejects = _check_unique(conn, columns.kind, rows)
+    rejects += ref_rejects + unique_rejects
+    result.access_changes += _access_changes(conn, columns.kind, rows)
     _upsert(conn, columns.kind, rows, result)
     _store_rejects(conn, columns.kind.kind, result, rejects)
     result.rows_read += len(chunk)
@@ -360,6 +364,45 @@ def _check_unique(
     return kept, [(bad[r.number], r.raw) for r in rows if r.number in bad]
 
 
+# Changes that alter what a person may see or do: each lands in the audit log on its own.
+AUDITED = {"users": ("role", "active", "team_id")}
+
+
+def _access_changes(conn: Connection, spec: KindSpec, rows: list[_Row]) -> list[dict[str, Any]]:
+    """``{id, name, changes: {column: {from, to}}}`` for each stored record whose audited
+    columns this chunk changes (as the update will: the last row of a key wins)."""
+    watched = [c for c in AUDITED.get(spec.kind, ()) if any(c in r.record for r in rows)]
+    if not watched:
+        return []
+    table = tables.metadata.tables[spec.table]
+    latest = {_key_of(spec, r.record): r.record for r in rows}
+    found = []
+    for key, before in _existing_rows(conn, table, spec, list(latest)).items():
+        changes = _changes(table, before, latest[key])
+        moved = {c: {"from": before[c], "to": changes[c]} for c in watched if c in changes}
+        if moved:
+            found.append({"id": "/".join(map(str, key)), "name": before.get("name"),
+                          "changes": moved})  # fmt: skip
+    return found
+
+
+def _audit_access_changes(store: Store, conn: Connection, result: ImportResult, actor: str) -> None:
+    source = {"batch_id": result.batch_id, "file": result.filename}
+    for change in result.access_changes:
+        store.audit(conn, actor=actor, action=f"{result.kind.removesuffix('s')}.update",
+                    entity=KINDS[result.kind].table, entity_id=change["id"],
+                    details=change | source)  # fmt: skip
+    shown = result.access_changes[:10]
+    result.notes += [
+        f"{c['name'] or c['id']} ({c['id']}): "
+        + ", ".join(f"{k} {v['from']} -> {v['to']}" for k, v in c["changes"].items())
+        for c in shown
+    ]
+    if len(result.access_changes) > len(shown):
+        more = len(result.access_changes) - len(shown)
+        result.notes.append(f"... and {more} more access changes (see the audit log)")
+
+
 def _existing_ids(conn: Connection, table: sa.Table, ids: Iterable[Any]) -> set[Any]:
     found: set[Any] = set()
     values = list(ids)
@@ -382,6 +425,8 @@ def _upsert(conn: Connection, spec: KindSpec, rows: list[_Row], result: ImportRe
     table = tables.metadata.tables[spec.table]
     latest = {_key_of(spec, r.record): r.record for r in rows}  # the last row of a key wins
     existing = _existing_rows(conn, table, spec, list(latest))
+    batch = _batch_columns(table, result.batch_id)
+    touched = {k: v for k, v in batch.items() if k == "last_batch_id"}
     inserts, updates = [], []
     for key, record in latest.items():
         before = existing.get(key)
@@ -390,11 +435,10 @@ def _upsert(conn: Connection, spec: KindSpec, rows: list[_Row], result: ImportRe
             continue
         changes = _changes(table, before, record)
         if changes:
-            updates.append({**{k: record[k] for k in spec.key}, **changes})
+            updates.append({**{k: record[k] for k in spec.key}, **changes, **touched})
         else:
             result.unchanged += 1
     if inserts:
-        batch = {"import_batch_id": result.batch_id} if "import_batch_id" in table.c else {}
         keys = {k for r in inserts for k in r}  # one INSERT for the chunk needs one shape
         defaults = {k: v for k, v in _scalar_defaults(table).items() if k in keys}
         conn.execute(
@@ -407,6 +451,12 @@ def _upsert(conn: Connection, spec: KindSpec, rows: list[_Row], result: ImportRe
     result.inserted += len(inserts)
     result.updated += len(updates)
     result.unchanged += len(rows) - len(latest)
+
+
+def _batch_columns(table: sa.Table, batch_id: int) -> dict[str, int]:
+    """The batch columns an insert sets: ``import_batch_id`` (created by) and ``last_batch_id``
+    (last written by; an update that changes the record sets only this one)."""
+    return {name: batch_id for name in ("import_batch_id", "last_batch_id") if name in table.c}
 
 
 def _changes(table: sa.Table, before: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from onstrategy.crm.geo import normalize_country
 
@@ -41,7 +43,17 @@ _SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
 
 
 class BadValue(ValueError):
-    """The cell cannot be read as its field's type; the message says what was expected."""
+    """The cell cannot be read as its field's type; the message says what was expected,
+    ``fix`` (when there is more to say than the message) how to put it right."""
+
+    def __init__(self, message: str, fix: str = ""):
+        super().__init__(message)
+        self.fix = fix
+
+    @property
+    def reason(self) -> str:
+        """The message and the fix, as one line for a rejected row."""
+        return f"{self}. {self.fix}" if self.fix else str(self)
 
 
 def parse_float(text: str) -> float | None:
@@ -111,7 +123,28 @@ def parse_country(text: str) -> str | None:
     return code
 
 
-PARSERS = {
+USER_ROLES = ("rep", "manager", "executive", "admin")  # what ``user_account.role`` may hold
+
+
+def parse_role(text: str) -> str | None:
+    """One of our roles. A CRM's own names (Salesforce profiles, HubSpot roles) are turned
+    into ours by the mapping's ``values`` before this sees them; anything else is refused,
+    never stored: a role nobody checks for would leave the user seeing nothing (or more)."""
+    raw = text.strip().lower()
+    if not raw:
+        return None
+    if raw in USER_ROLES:
+        return raw
+    raise BadValue(
+        f"unknown role {text.strip()!r} (ours: {', '.join(USER_ROLES)}; standard Salesforce "
+        "profiles and HubSpot roles are recognised)",
+        f"To import it, map it to one of ours in a mapping file - extends: salesforce (or "
+        f"hubspot), values: users: role: {{{text.strip()!r}: rep}} - and pass --mapping "
+        "(docs/imports.md)",
+    )
+
+
+PARSERS: dict[str, Callable[[str], Any]] = {
     "int": parse_int,
     "float": parse_float,
     "date": parse_date,
@@ -119,3 +152,13 @@ PARSERS = {
     "kind": parse_kind,
     "country": parse_country,
 }
+FIELD_PARSERS: dict[tuple[str, str], Callable[[str], Any]] = {
+    ("users", "role"): parse_role,  # a closed list, though its type is text
+}
+
+
+def value_parser(*, kind: str, field: str, type: str) -> Callable[[str], Any] | None:
+    """How a cell of ``kind``'s ``field`` is read; None: the text as given."""
+    return FIELD_PARSERS.get((kind, field)) or PARSERS.get(type)
+
+
