@@ -78,6 +78,8 @@ def test_simulate_json(demo_url: str, draft: Path) -> None:
         "capacity",
         "accounts",
         "icp_accounts",
+        "open_leads",
+        "load",
         "open_pipeline",
         "over_capacity_after",
     }

@@ -14,6 +14,7 @@ A contact is *engaged* in a deal, as of a date, when any of these holds:
 * the contact has a contact role on the deal (``opportunity_contact``), whatever the role
   (roles carry no date in CRM exports, so they count at any as-of date).
 
+A deal is open on a day as ``engines.definitions.open_on`` says, like in every report.
 A deal has an **authority gap** when it sells an offering and no engaged contact can approve
 that offering (``Offering.can_approve``: non-approver personas override approvers). A contact
 is *at the required level* when their seniority is one the offering's approvers name, in any
@@ -34,12 +35,14 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from onstrategy.engines.definitions import open_on
 from onstrategy.errors import InvalidInput, NotFound
 from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Offering, Strategy, Version
 
 ENGAGING_KINDS = ("call", "meeting", "email")
 NO_OFFERING = "(no offering)"
+BREAKDOWN = ("open", "gapped", "single_threaded", "open_amount", "gapped_amount")
 
 
 @dataclass(frozen=True)
@@ -100,20 +103,10 @@ class DealAuthority:
         return sum(c.at_required_level for c in self.contacts)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "opportunity_id": self.opportunity_id,
-            "name": self.name,
-            "account_id": self.account_id,
-            "account_name": self.account_name,
-            "owner_id": self.owner_id,
-            "owner_name": self.owner_name,
-            "team_id": self.team_id,
-            "amount": self.amount,
-            "stage": self.stage,
-            "product": self.product,
-            "created_on": self.created_on,
-            "is_closed": self.is_closed,
-            "version": self.version,
+        plain = ("opportunity_id", "name", "account_id", "account_name", "owner_id",
+                 "owner_name", "team_id", "amount", "stage", "product", "created_on",
+                 "is_closed", "version")  # fmt: skip
+        return {name: getattr(self, name) for name in plain} | {
             "offering": self.offering_id,
             "offering_name": self.offering_name,
             "approved_by": list(self.required),
@@ -134,13 +127,9 @@ def deals_table(*, store: Store, as_of: date, open_only: bool = True) -> ir.Tabl
     opp = store.table("opportunity")
     day = ibis.literal(as_of, "date")
     opp = opp.filter(opp.created_on.isnull() | (opp.created_on <= day))
-    still_open = ~opp.is_closed | (opp.closed_on.notnull() & (opp.closed_on > day))
-    if open_only:
-        opp = opp.filter(still_open)
-    opp = opp.mutate(
-        open_now=still_open,
-        window_end=ibis.cases((still_open, day), else_=opp.closed_on.fill_null(day)),
-    )
+    opp = opp.mutate(open_now=open_on(opp, day))
+    opp = opp.filter(opp.open_now) if open_only else opp
+    opp = opp.mutate(window_end=opp.open_now.ifelse(day, opp.closed_on.fill_null(day)))
     users = store.table("user_account").select(uid="id", owner_name="name", team_id="team_id")
     accounts = store.table("account").select(aid="id", account_name="name")
     joined = opp.left_join(users, opp.owner_id == users.uid)
@@ -345,6 +334,37 @@ def _deal(row: dict[str, Any], rows: list[dict[str, Any]], version: Version) -> 
 # ------------------------------------------------------------------ entry points
 
 
+@dataclass(frozen=True)
+class EngagedDeals:
+    """Deals and their engaged contacts, read once; ``judge`` applies a version's offerings
+    (so comparing two versions costs one query, not two)."""
+
+    rows: list[dict[str, Any]]
+    engaged: dict[str, list[dict[str, Any]]]
+
+    def judge(self, version: Version) -> list[DealAuthority]:
+        """Every deal's authority under ``version``, largest first."""
+        out = [_deal(r, self.engaged.get(str(r["id"]), []), version) for r in self.rows]
+        return sorted(out, key=lambda d: (-d.amount, d.opportunity_id))
+
+
+def engaged_deals(
+    *,
+    store: Store,
+    as_of: date,
+    opportunity_ids: Iterable[str] | None = None,
+    open_only: bool = True,
+) -> EngagedDeals:
+    """Deals open on ``as_of`` (or the ones named) with the contacts engaged in each."""
+    deals = deals_table(store=store, as_of=as_of, open_only=open_only)
+    if opportunity_ids is not None:
+        deals = deals.filter(deals.id.isin(list(opportunity_ids)))
+    by_deal: dict[str, list[dict[str, Any]]] = {}
+    for row in engagement_table(store=store, deals=deals).to_pyarrow().to_pylist():
+        by_deal.setdefault(str(row["oid"]), []).append(row)
+    return EngagedDeals(deals.to_pyarrow().to_pylist(), by_deal)
+
+
 def deal_authority(
     *,
     store: Store,
@@ -356,29 +376,19 @@ def deal_authority(
 ) -> list[DealAuthority]:
     """Authority of every deal open on ``as_of`` (or the ones named), judged by ``version``
     (default: the version in force on ``as_of``), largest first."""
-    chosen = version or strategy.version_on(as_of)
-    deals = deals_table(store=store, as_of=as_of, open_only=open_only)
-    if opportunity_ids is not None:
-        deals = deals.filter(deals.id.isin(list(opportunity_ids)))
-    deal_rows = deals.to_pyarrow().to_pylist()
-    by_deal: dict[str, list[dict[str, Any]]] = {}
-    for row in engagement_table(store=store, deals=deals).to_pyarrow().to_pylist():
-        by_deal.setdefault(str(row["oid"]), []).append(row)
-    out = [_deal(row, by_deal.get(str(row["id"]), []), chosen) for row in deal_rows]
-    return sorted(out, key=lambda d: (-d.amount, d.opportunity_id))
+    found = engaged_deals(
+        store=store, as_of=as_of, opportunity_ids=opportunity_ids, open_only=open_only
+    )
+    return found.judge(version or strategy.version_on(as_of))
 
 
 def explain_deal(
     *, store: Store, strategy: Strategy, opportunity_id: str, as_of: date
 ) -> DealAuthority:
     """One deal (open or closed) with its engaged contacts and whether anyone can approve."""
-    found = deal_authority(
-        store=store,
-        strategy=strategy,
-        as_of=as_of,
-        opportunity_ids=[opportunity_id],
-        open_only=False,
-    )
+    found = engaged_deals(
+        store=store, as_of=as_of, opportunity_ids=[opportunity_id], open_only=False
+    ).judge(strategy.version_on(as_of))
     if not found:
         raise NotFound(
             f"no opportunity {opportunity_id!r} created on or before {as_of}",
@@ -414,12 +424,7 @@ class GapReport:
         """Open and gapped deals (count and amount) and single-threaded deals, per key."""
         out: dict[str, dict[str, float]] = {}
         for deal in self.deals:
-            cell = out.setdefault(
-                key(deal),
-                dict.fromkeys(
-                    ("open", "gapped", "single_threaded", "open_amount", "gapped_amount"), 0
-                ),
-            )
+            cell = out.setdefault(key(deal), dict.fromkeys(BREAKDOWN, 0))
             cell["single_threaded"] += deal.engaged <= 1
             cell["open"] += 1
             cell["open_amount"] += deal.amount
@@ -459,12 +464,8 @@ def authority_gaps(
         for d in deal_authority(store=store, strategy=strategy, as_of=as_of)
         if (owner is None or d.owner_id == owner) and (team is None or d.team_id == team)
     ]
-    return GapReport(
-        as_of=as_of,
-        version=strategy.version_on(as_of).id,
-        deals=deals,
-        scope={"rep": owner, "team": team},
-    )
+    scope = {"rep": owner, "team": team}
+    return GapReport(as_of, strategy.version_on(as_of).id, deals, scope)
 
 
 def resolve_user(*, store: Store, who: str) -> str:

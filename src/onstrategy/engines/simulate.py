@@ -9,14 +9,16 @@ with ``against``), on the store's records as of a date, and changes nothing:
   under each version). An account's **owner would change** when its owner covers the
   account's territory today (or the account has no territory today) but is not among the
   reps covering its territory under V. The new owner is the covering rep with the most
-  spare capacity at that point (capacity − accounts already carried under V), accounts taken
+  spare capacity at that point (capacity − load under V, as accounts move), accounts taken
   in id order, so the result is reproducible; the account's open deals owned by the old
   owner move with it. Accounts whose owner is already outside their territory today are
   counted, not moved: that is today's problem, not the draft's.
-* **Rep load** — each rep's accounts, in-profile accounts and open pipeline before → after,
-  against the capacity the version gives the rep (summed over the territories they cover).
+* **Rep load** — each rep's accounts, in-profile accounts, open leads, load and open pipeline
+  before → after, against the capacity each version gives the rep: the definitions of
+  ``engines.definitions``, the same as ``territories check`` and routing.
 * **Authority** — open deals with an authority gap under V's offerings (``engines.authority``),
-  split into newly gapped, still gapped and no longer gapped.
+  split into newly gapped, still gapped and no longer gapped; the deals and their engaged
+  contacts are read once and judged under both versions.
 
 Only active accounts count (quarantined ones wait in the gate). The fit is the Ibis
 expression of ``engines.fit``; everything else reads the store and never writes.
@@ -25,11 +27,12 @@ expression of ``engines.fit``; everything else reads the store and never writes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from onstrategy.engines import authority
+from onstrategy.engines.definitions import RepLoad, Users, rep_loads, seats
 from onstrategy.engines.fit import explain, fit_table
 from onstrategy.engines.territories import TerritoryRecord, assign_territory
 from onstrategy.errors import InvalidInput
@@ -71,29 +74,38 @@ class TerritoryChange:
     reasons: tuple[str, ...]
 
 
-@dataclass
-class RepLoad:
+PAIRS = ("capacity", "accounts", "icp_accounts", "open_leads", "load", "open_pipeline")
+
+
+@dataclass(frozen=True)
+class LoadChange:
+    """A rep's load against capacity (``engines.definitions``) today and under the draft:
+    each figure is a pair ``[before, after]``."""
+
     rep_id: str
     name: str
-    capacity: list[int | None] = field(default_factory=lambda: [None, None])
-    accounts: list[int] = field(default_factory=lambda: [0, 0])
-    icp_accounts: list[int] = field(default_factory=lambda: [0, 0])
-    open_pipeline: list[float] = field(default_factory=lambda: [0.0, 0.0])
+    capacity: list[int | None]
+    accounts: list[int]
+    icp_accounts: list[int]
+    open_leads: list[int]
+    load: list[int]
+    open_pipeline: list[float]
+    over_capacity_after: bool
+
+    @classmethod
+    def of(cls, before: RepLoad, after: RepLoad) -> LoadChange:
+        pairs = {k: [getattr(before, k), getattr(after, k)] for k in PAIRS}
+        name = after.name or before.name or after.rep_id
+        return cls(after.rep_id, name, **pairs, over_capacity_after=after.over_capacity)
 
     def as_dict(self) -> dict[str, Any]:
-        def pair(values: list[Any]) -> dict[str, Any]:
-            return {"before": values[0], "after": values[1]}
-
-        cap = self.capacity[1]
-        return {
-            "rep_id": self.rep_id,
-            "name": self.name,
-            "capacity": pair(self.capacity),
-            "accounts": pair(self.accounts),
-            "icp_accounts": pair(self.icp_accounts),
-            "open_pipeline": pair([round(v, 2) for v in self.open_pipeline]),
-            "over_capacity_after": cap is not None and self.accounts[1] > cap,
-        }
+        out: dict[str, Any] = {"rep_id": self.rep_id, "name": self.name}
+        for key in PAIRS:
+            before, after = getattr(self, key)
+            if key == "open_pipeline":
+                before, after = round(before, 2), round(after, 2)
+            out[key] = {"before": before, "after": after}
+        return out | {"over_capacity_after": self.over_capacity_after}
 
 
 @dataclass
@@ -104,7 +116,7 @@ class Simulation:
     fit_changes: list[FitChange]
     territory_changes: list[TerritoryChange]
     already_outside: int
-    loads: list[RepLoad]
+    loads: list[LoadChange]
     deals: dict[str, list[authority.DealAuthority]]
     names: dict[str, str]
 
@@ -255,37 +267,16 @@ def _named_lists(store: Store) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
-def _record(row: dict[str, Any], lists: dict[str, frozenset[str]]) -> TerritoryRecord:
-    account_id = str(row["id"])
-    return TerritoryRecord(
-        id=account_id,
-        account_id=account_id,
-        country=row.get("country"),
-        state=row.get("state"),
-        postal_code=row.get("postal_code"),
-        industry=row.get("industry"),
-        employees=row.get("employees"),
-        named_lists=lists.get(account_id, frozenset()),
-    )
-
-
-def coverage(version: Version, user_ids: dict[str, str]) -> dict[str | None, dict[str, int]]:
-    """Territory id → {rep user id: capacity}; reps given by email resolve to their id."""
-    out: dict[str | None, dict[str, int]] = {}
-    for territory in version.territories:
-        seats = out.setdefault(territory.id, {})
-        for seat in territory.reps:
-            rep = user_ids.get(seat.rep.lower(), seat.rep)
-            seats[rep] = seats.get(rep, 0) + seat.capacity
-    return out
-
-
-def capacities(cover: dict[str | None, dict[str, int]]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for seats in cover.values():
-        for rep, capacity in seats.items():
-            out[rep] = out.get(rep, 0) + capacity
-    return out
+def _records(
+    rows: dict[str, dict[str, Any]], lists: dict[str, frozenset[str]]
+) -> dict[str, TerritoryRecord]:
+    """What the territory rules look at, once per account (the same under both versions)."""
+    return {
+        account_id: TerritoryRecord.from_row(
+            row, account_id=account_id, named_lists=lists.get(account_id, frozenset())
+        )
+        for account_id, row in rows.items()
+    }
 
 
 @dataclass
@@ -297,16 +288,17 @@ class _Owners:
 
 def _owners(
     rows: dict[str, dict[str, Any]],
-    lists: dict[str, frozenset[str]],
+    records: dict[str, TerritoryRecord],
     versions: tuple[Version, Version],
-    covers: tuple[dict[str | None, dict[str, int]], ...],
-) -> _Owners:
+    covers: tuple[dict[str, dict[str, int]], ...],
+) -> tuple[_Owners, list[tuple[str, Any, Any]]]:
+    """Owners under the draft before any account moves, and the accounts that must move."""
     result = _Owners({}, [], 0)
     movers: list[tuple[str, Any, Any]] = []
     for account_id in sorted(rows):
         row, owner = rows[account_id], rows[account_id].get("owner_id")
-        before = assign_territory(record=_record(row, lists), version=versions[0])
-        after = assign_territory(record=_record(row, lists), version=versions[1])
+        before = assign_territory(record=records[account_id], version=versions[0])
+        after = assign_territory(record=records[account_id], version=versions[1])
         ok_before = before.territory_id is None or owner in covers[0].get(before.territory_id, {})
         ok_after = after.territory_id is None or owner in covers[1].get(after.territory_id, {})
         result.after[account_id] = owner
@@ -315,33 +307,54 @@ def _owners(
             movers.append((account_id, before, after))
         elif before.territory_id != after.territory_id:
             result.changes.append(_change(row, before, after, None))
-    _place(result, rows, movers, covers[1])
-    result.changes.sort(
-        key=lambda c: (c.new_owner_id is None, c.territory_after or "", c.account_id)
-    )
-    return result
+    return result, movers
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """What placing an account under the draft needs: its fit, seats, loads and open deals."""
+
+    fits: dict[str, dict[str, Any]]
+    seats: dict[str, dict[str, int]]
+    loads: dict[str, RepLoad]
+    deals: dict[str, list[authority.DealAuthority]]  # open deals by account
 
 
 def _place(
     result: _Owners,
     rows: dict[str, dict[str, Any]],
     movers: list[tuple[str, Any, Any]],
-    cover: dict[str | None, dict[str, int]],
+    draft: _Draft,
 ) -> None:
-    """Give each moving account to the covering rep with the most spare capacity."""
-    load: dict[str, int] = {}
-    for owner in result.after.values():
-        if owner:
-            load[owner] = load.get(owner, 0) + 1
+    """Give each moving account to the covering rep with the most spare capacity (capacity −
+    load, as it grows), moving the old owner's open deals on the account with it."""
     for account_id, before, after in movers:
-        seats = cover.get(after.territory_id, {})
-        rep = max(sorted(seats), key=lambda r: seats[r] - load.get(r, 0))
+        seated = sorted(draft.seats.get(after.territory_id or "", {}))
+        rep = max(seated, key=lambda r: _spare(draft.loads.setdefault(r, RepLoad(r))))
         old = result.after[account_id]
-        if old:
-            load[old] -= 1
-        load[rep] = load.get(rep, 0) + 1
+        _hand_over(draft, account_id, old, rep)
         result.after[account_id] = rep
         result.changes.append(_change(rows[account_id], before, after, rep))
+    result.changes.sort(
+        key=lambda c: (c.new_owner_id is None, c.territory_after or "", c.account_id)
+    )
+
+
+def _spare(load: RepLoad) -> int:
+    return (load.capacity or 0) - load.load
+
+
+def _hand_over(draft: _Draft, account_id: str, old: str | None, new: str) -> None:
+    icp = int(bool(draft.fits[account_id]["in_profile"]))
+    deals = [d for d in draft.deals.get(account_id, []) if old and d.owner_id == old]
+    for rep, sign in ((old, -1), (new, 1)):
+        if not rep:
+            continue
+        load = draft.loads.setdefault(rep, RepLoad(rep))
+        load.accounts += sign
+        load.icp_accounts += sign * icp
+        load.open_opportunities += sign * len(deals)
+        load.open_pipeline += sign * sum(d.amount for d in deals)
 
 
 def _change(row: dict[str, Any], before: Any, after: Any, new_owner: str | None) -> TerritoryChange:
@@ -364,37 +377,12 @@ def _change(row: dict[str, Any], before: Any, after: Any, new_owner: str | None)
 # ------------------------------------------------------------------ rep load
 
 
-def _loads(
-    *,
-    fits: tuple[dict[str, dict[str, Any]], ...],
-    owners: _Owners,
-    open_deals: list[authority.DealAuthority],
-    caps: tuple[dict[str, int], ...],
-    users: dict[str, dict[str, Any]],
-) -> list[RepLoad]:
-    loads: dict[str, RepLoad] = {}
-
-    def rep(rep_id: str) -> RepLoad:
-        if rep_id not in loads:
-            name = users.get(rep_id, {}).get("name") or rep_id
-            loads[rep_id] = RepLoad(rep_id, name, [caps[0].get(rep_id), caps[1].get(rep_id)])
-        return loads[rep_id]
-
-    for account_id, row in fits[0].items():
-        for side, owner in enumerate((row.get("owner_id"), owners.after[account_id])):
-            if owner:
-                rep(owner).accounts[side] += 1
-                rep(owner).icp_accounts[side] += bool(fits[side][account_id]["in_profile"])
-    for deal in open_deals:
-        moved = owners.after.get(deal.account_id or "")
-        old = fits[0].get(deal.account_id or "", {}).get("owner_id")
-        after_owner = moved if moved and deal.owner_id == old else deal.owner_id
-        for side, owner in enumerate((deal.owner_id, after_owner)):
-            if owner:
-                rep(owner).open_pipeline[side] += deal.amount
-    for rep_id in set(caps[0]) | set(caps[1]):
-        rep(rep_id)
-    return sorted(loads.values(), key=lambda r: r.name)
+def _load_changes(before: dict[str, RepLoad], after: dict[str, RepLoad]) -> list[LoadChange]:
+    changes = [
+        LoadChange.of(before.get(rep) or RepLoad(rep), after.get(rep) or RepLoad(rep))
+        for rep in set(before) | set(after)
+    ]
+    return sorted(changes, key=lambda c: (c.name, c.rep_id))
 
 
 # ------------------------------------------------------------------ authority
@@ -428,28 +416,19 @@ def simulate(
         strategy=strategy, version_id=version_id, against=against, as_of=as_of
     )
     fits = (account_fits(store=store, version=current), account_fits(store=store, version=draft))
-    users = {
-        str(u["id"]): u
-        for u in store.table("user_account").select("id", "name", "email").to_pyarrow().to_pylist()
-    }
-    ids = {k.lower(): k for k in users} | {
-        str(u["email"]).lower(): k for k, u in users.items() if u.get("email")
-    }
-    covers = (coverage(current, ids), coverage(draft, ids))
-    owners = _owners(fits[0], _named_lists(store), (current, draft), covers)
-    deals_before = authority.deal_authority(
-        store=store, strategy=strategy, as_of=as_of, version=current
+    users = Users.of(store)
+    covers = (seats(current, users), seats(draft, users))
+    loads = tuple(
+        rep_loads(store=store, version=v, as_of=as_of, users=users) for v in (current, draft)
     )
-    deals_after = authority.deal_authority(
-        store=store, strategy=strategy, as_of=as_of, version=draft
-    )
-    loads = _loads(
-        fits=fits,
-        owners=owners,
-        open_deals=deals_before,
-        caps=(capacities(covers[0]), capacities(covers[1])),
-        users=users,
-    )
+    records = _records(fits[0], _named_lists(store))
+    owners, movers = _owners(fits[0], records, (current, draft), covers)
+    engaged = authority.engaged_deals(store=store, as_of=as_of)
+    deals_before, deals_after = engaged.judge(current), engaged.judge(draft)
+    by_account: dict[str, list[authority.DealAuthority]] = {}
+    for deal in deals_before:
+        by_account.setdefault(deal.account_id or "", []).append(deal)
+    _place(owners, fits[0], movers, _Draft(fits[1], covers[1], loads[1], by_account))
     return Simulation(
         version=draft.id,
         against=current.id,
@@ -457,7 +436,7 @@ def simulate(
         fit_changes=fit_changes(before=fits[0], after=fits[1], current=current, draft=draft),
         territory_changes=owners.changes,
         already_outside=owners.already_outside,
-        loads=loads,
+        loads=_load_changes(loads[0], loads[1]),
         deals=gap_changes(deals_before, deals_after),
-        names={k: str(u.get("name") or k) for k, u in users.items()},
+        names={k: str(v or k) for k, v in users.names.items()},
     )
