@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from onstrategy.ingest.batches import BatchCounts, finish_batch, start_batch, st
 from onstrategy.ingest.fields import KINDS, KindSpec
 from onstrategy.ingest.mapping import ColumnMap, resolve_columns
 from onstrategy.ingest.reader import open_csv
-from onstrategy.ingest.values import BadValue
+from onstrategy.ingest.values import FREE_TEXT, BadValue
 from onstrategy.store import tables
 from onstrategy.store.connect import Store
 
@@ -304,13 +305,46 @@ def _import_chunk(
     for enrich in ENRICHERS.get(columns.kind.kind, []):
         for row in rows:
             enrich(row.record)
+    rows, long_rejects = _check_lengths(columns, header, rows)
     rows, ref_rejects = _check_references(conn, columns.kind, rows)
     rows, unique_rejects = _check_unique(conn, columns.kind, rows)
-    rejects += ref_rejects + unique_rejects
+    rejects += long_rejects + ref_rejects + unique_rejects
     result.access_changes += _access_changes(conn, columns.kind, rows)
     _upsert(conn, columns.kind, rows, result)
     _store_rejects(conn, columns.kind.kind, result, rejects)
     result.rows_read += len(chunk)
+
+
+@lru_cache(maxsize=32)
+def _limits(table: str) -> dict[str, int]:
+    """The declared length of each text column of ``table`` (``String(300)`` -> 300)."""
+    columns = tables.metadata.tables[table].c
+    return {c.name: length for c in columns if (length := getattr(c.type, "length", None))}
+
+
+def _check_lengths(
+    columns: ColumnMap, header: list[str], rows: list[_Row]
+) -> tuple[list[_Row], list[tuple[Reject, dict[str, str]]]]:
+    """A value longer than its column holds rejects the row on every database (PostgreSQL
+    would fail the whole file, SQLite would store it); free text (``FREE_TEXT``) is
+    shortened instead, its whole text kept in ``extra`` under the file's column name."""
+    limits, kind = _limits(columns.kind.table), columns.kind.kind
+    bad: dict[int, list[Reject]] = {}
+    for row in rows:
+        for name, value in list(row.record.items()):
+            limit = limits.get(name)
+            if limit is None or not isinstance(value, str) or len(value) <= limit:
+                continue
+            where = header[columns.fields[name]] if name in columns.fields else name
+            if (kind, name) in FREE_TEXT:
+                row.record[name] = value[: limit - 1].rstrip() + "\u2026"
+                row.record["extra"] = (row.record.get("extra") or {}) | {where: value}
+                continue
+            bad.setdefault(row.number, []).append(Reject(row.number, where, value,
+                f"too long: {len(value)} characters where {name} holds at most {limit}"
+                " (shorten it in the CRM or the file)"))  # fmt: skip
+    kept = [r for r in rows if r.number not in bad]
+    return kept, [(reject, r.raw) for r in rows for reject in bad.get(r.number, [])]
 
 
 def _check_references(

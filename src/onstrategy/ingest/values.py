@@ -162,3 +162,14 @@ def value_parser(*, kind: str, field: str, type: str) -> Callable[[str], Any] | 
     return FIELD_PARSERS.get((kind, field)) or PARSERS.get(type)
 
 
+# Free text a user expects shortened, not refused, when longer than its column holds (the
+# whole text is kept with the record): (kind, field). Every other over-long value rejects
+# its row.
+FREE_TEXT = frozenset(
+    {
+        ("activities", "subject"),
+        ("contacts", "title"),
+        ("leads", "title"),
+        ("opportunities", "name"),
+    }
+)
