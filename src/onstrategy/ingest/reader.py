@@ -2,6 +2,7 @@
 delimiters, read as a stream so a million-row file needs little memory.
 
 Anything that is not a CSV gets one clear error before a single row is touched.
+:func:`read_text` reads other text files (call transcripts) with the same decoding rules.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -22,12 +23,14 @@ SCAN_CHUNK = 1 << 20
 DELIMITERS = ",;\t|"
 # Bytes that Windows-1252 leaves undefined: a file with them can only be Latin-1.
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
-_SIGNATURES = {
-    b"PK\x03\x04": "an Excel workbook or zip archive: save it as CSV (UTF-8) first",
-    b"\xd0\xcf\x11\xe0": "an old Excel workbook: save it as CSV (UTF-8) first",
-    b"%PDF": "a PDF document: export the records as CSV instead",
-    b"\x1f\x8b": "a gzip archive: unpack it first",
+_SIGNATURES = {  # first bytes -> (what the file looks like, what to do; {as_} the format)
+    b"PK\x03\x04": ("an Excel workbook, Word document or zip archive", "save it as {as_} first"),
+    b"\xd0\xcf\x11\xe0": ("an old Excel workbook or Word document", "save it as {as_} first"),
+    b"%PDF": ("a PDF document", "export it as {as_} instead"),
+    b"\x1f\x8b": ("a gzip archive", "unpack it first"),
 }
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+CSV_FORMAT = "CSV (UTF-8)"
 
 
 @dataclass(frozen=True)
@@ -39,37 +42,64 @@ class CsvFormat:
 
 def detect_encoding(path: Path) -> str:
     """UTF-8 (with or without BOM) when every byte decodes, else Windows-1252 or Latin-1."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    undefined_cp1252 = False
-    utf8_ok = True
     with path.open("rb") as handle:
-        while chunk := handle.read(SCAN_CHUNK):
-            if utf8_ok:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8_ok = False
-            if not utf8_ok and not undefined_cp1252:
-                undefined_cp1252 = _CP1252_UNDEFINED.search(chunk) is not None
-            if not utf8_ok and undefined_cp1252:
-                break
+        return encoding_of(iter(lambda: handle.read(SCAN_CHUNK), b""))
+
+
+def encoding_of(chunks: Iterable[bytes]) -> str:
+    """The encoding of the bytes ``chunks`` make up, by the rule of :func:`detect_encoding`:
+    Latin-1 only when a byte Windows-1252 leaves undefined occurs anywhere."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8_ok, undefined_cp1252 = True, False
+    for chunk in chunks:
+        if utf8_ok:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                utf8_ok = False
+        undefined_cp1252 = undefined_cp1252 or _CP1252_UNDEFINED.search(chunk) is not None
+        if not utf8_ok and undefined_cp1252:
+            return "latin-1"
     if utf8_ok:
-        return "utf-8-sig"
+        try:
+            decoder.decode(b"", final=True)  # a character cut off at the end
+            return "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
     return "latin-1" if undefined_cp1252 else "cp1252"
 
 
-def _refuse_non_csv(path: Path, head: bytes) -> None:
-    for magic, what in _SIGNATURES.items():
+def read_text(*, path: Path, what: str, save_as: str) -> str:
+    """A whole (small) text file, decoded as CSV exports are (:func:`encoding_of`).
+
+    A binary file, a UTF-16 one, a workbook or a PDF raises one clear error: ``path`` is
+    not ``what``, what it looks like, and to save it as ``save_as``.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InvalidInput(f"{path}: cannot read ({err.strerror})", "check the path") from None
+    refuse_binary(path, data[:SNIFF_BYTES], what=what, save_as=save_as)
+    return data.decode(encoding_of([data]))
+
+
+def refuse_binary(path: Path, head: bytes, *, what: str, save_as: str) -> None:
+    """Fail when the first bytes of ``path`` show it is no text file in an 8-bit encoding."""
+    for magic, (looks, action) in _SIGNATURES.items():
         if head.startswith(magic):
             raise InvalidInput(
-                f"{path} is not a CSV file: it looks like {what.split(':')[0]}",
-                what.split(": ", 1)[-1],
+                f"{path} is not {what}: it looks like {looks}", action.format(as_=save_as)
             )
-    if b"\x00" in head:
+    if head.startswith(_UTF16_BOMS) or b"\x00" in head:
+        found = "UTF-16 text" if head.startswith(_UTF16_BOMS) else "binary data"
         raise InvalidInput(
-            f"{path} is not a CSV file (it contains binary data)",
-            "export the records from your CRM as CSV; UTF-16 files must be saved as UTF-8",
+            f"{path} is not {what} (it contains {found})",
+            f"save it as {save_as}; UTF-16 files must be saved as UTF-8",
         )
+
+
+def _refuse_non_csv(path: Path, head: bytes) -> None:
+    refuse_binary(path, head, what="a CSV file", save_as=CSV_FORMAT)
     stripped = head.lstrip(b"\xef\xbb\xbf \r\n\t")
     if stripped[:1] in (b"{", b"[") or stripped[:5].lower() == b"<?xml":
         raise InvalidInput(

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from onstrategy.errors import InvalidInput, Problem
+from onstrategy.ingest import reader
 
 TranscriptFormat = Literal["text", "vtt", "srt", "json"]
 FORMATS: tuple[TranscriptFormat, ...] = ("text", "vtt", "srt", "json")
@@ -98,20 +99,13 @@ def parse_transcript(
 
 
 def read_text(*, path: Path) -> str:
-    """The file's text: UTF-8 (with or without BOM), else the detected encoding."""
+    """The file's text, decoded as CSV exports are: UTF-8 (with or without BOM), else
+    Windows-1252, else Latin-1. A binary or UTF-16 file gets an error that says what it
+    looks like and how to save it (in the message, which call rejects keep)."""
     try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InvalidInput(f"{path}: cannot read ({err.strerror})") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-        if best is None:
-            raise InvalidInput(f"{path}: not a text file", _format_hint()) from None
-        return str(best)
+        return reader.read_text(path=path, what="a text transcript", save_as=_SAVE_AS)
+    except InvalidInput as err:
+        raise InvalidInput(f"{err.message}: {err.hint}", _format_hint()) from None
 
 
 def detect_format(*, text: str) -> TranscriptFormat:
@@ -134,6 +128,9 @@ def parse_seconds(value: str) -> float:
     for part in parts:
         seconds = seconds * 60 + float(part)
     return round(seconds, 3)
+
+
+_SAVE_AS = "UTF-8 text (.txt, .vtt, .srt or .json)"
 
 
 def _format_hint() -> str:
