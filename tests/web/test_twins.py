@@ -23,6 +23,7 @@ def _ids(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
         "deal_id": rep["deals"][0]["id"],
         "account_id": rep["accounts"][0]["id"],
         "lead_id": lead["id"],
+        "list_id": "fortune-1000",
     }
 
 
@@ -133,7 +134,7 @@ def test_every_post_route_refuses_a_request_without_the_csrf_token(demo_web):
         "/api/exceptions/{exception_id}/decision",
     } <= set(posts)
     for path in posts:
-        url = path.format(kind="leads", record_id="x", exception_id=1)
+        url = path.format(kind="leads", record_id="x", exception_id=1, review_id=1, lead_id="x")
         refused = client.post(url, data={"reason": "a b c", "decision": "approve"})
         assert refused.status_code == 403, url
         if url.startswith("/api/"):

@@ -12,17 +12,24 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
 
-from onstrategy.api import analytics, strategy_docs, views, work
+from onstrategy.api import analytics, right_leads, strategy_docs, views, work
 from onstrategy.api.models import (
     ERRORS,
     DashboardModel,
     DecisionRequest,
     ExceptionModel,
     ExceptionRequest,
+    ListModel,
+    ListsModel,
+    MatchesModel,
     PageModel,
     ReleaseRequest,
     ReleaseResult,
+    ResolveRequest,
+    ReviewModel,
+    RoutingDecisionModel,
     SessionModel,
+    TerritoriesModel,
     UploadResult,
 )
 from onstrategy.api.params import Period, period_params
@@ -126,9 +133,10 @@ async def deal(
 async def lead(
     request: Request, lead_id: str, viewer: Viewer = ViewerDep, period: Period = PeriodDep
 ) -> Data:
-    """One lead: the gate's verdict and the routing decisions ("why did I get this lead?")."""
+    """One lead: the gate's verdict, the routing decisions ("why did I get this lead?") and
+    whether you may route it now (``routing_action``)."""
     return _json(
-        await state_of(request).run(views.lead, state_of(request), viewer, period, lead_id)
+        await state_of(request).run(right_leads.lead, state_of(request), viewer, period, lead_id)
     )
 
 
@@ -295,3 +303,108 @@ ANALYSES = {
 }
 for _name, _doc in ANALYSES.items():
     _analysis(_name, _doc)
+
+
+# ------------------------------------------------------------------ lists, matches, territories
+
+
+@router.get("/lists", tags=["pages"], response_model=ListsModel)
+async def lists(request: Request, viewer: Viewer = ViewerDep, period: Period = PeriodDep) -> Data:
+    """Named-account lists: entries, matched, to review, white space (`onstrategy lists list`)."""
+    state = state_of(request)
+    return _json(await state.run(right_leads.lists, state, viewer, period))
+
+
+@router.get("/lists/{list_id}", tags=["pages"], response_model=ListModel)
+async def named_list(
+    request: Request,
+    list_id: str,
+    viewer: Viewer = ViewerDep,
+    period: Period = PeriodDep,
+    show: str = Query("all", pattern="^(all|white_space|to_review|duplicates)$"),
+    offset: int = Query(0, ge=0),
+) -> Data:
+    """One list's entries with their matched account and the reasons, filtered and paged."""
+    state = state_of(request)
+    return _json(
+        await state.run(
+            right_leads.named_list, state, viewer, period, list_id, show=show, offset=offset
+        )
+    )
+
+
+@router.get("/matches", tags=["pages"], response_model=MatchesModel)
+async def matches(
+    request: Request,
+    viewer: Viewer = ViewerDep,
+    period: Period = PeriodDep,
+    kind: str | None = Query(None, pattern="^(lead|list_entry)$"),
+    status: str = Query("open", pattern="^(open|resolved|withdrawn|all)$"),
+    offset: int = Query(0, ge=0),
+) -> Data:
+    """The match review queue: records too close to call, with candidates, scores, reasons."""
+    state = state_of(request)
+    return _json(
+        await state.run(
+            right_leads.matches, state, viewer, period, kind=kind, status=status, offset=offset
+        )
+    )
+
+
+@router.post(
+    "/matches/{review_id}/resolve",
+    response_model=ReviewModel,
+    tags=["actions"],
+    dependencies=[CsrfDep],
+)
+async def resolve_match(
+    request: Request, review_id: int, body: ResolveRequest, viewer: Viewer = ViewerDep
+) -> Any:
+    """Decide a review item: the account it is, or none (reviewers; audit-logged)."""
+    state = state_of(request)
+    return jsonable_encoder(
+        await state.run(
+            right_leads.resolve,
+            state,
+            viewer,
+            review_id=review_id,
+            account_id=right_leads.chosen_account(body.account_id, body.none),
+            comment=body.comment,
+        )
+    )
+
+
+@router.get("/territories", tags=["pages"], response_model=TerritoriesModel)
+async def territories(
+    request: Request, viewer: Viewer = ViewerDep, period: Period = PeriodDep
+) -> Data:
+    """`onstrategy territories check` as of `to`: uncovered ICP accounts, double claims, load."""
+    state = state_of(request)
+    return _json(await state.run(right_leads.territories, state, viewer, period))
+
+
+@router.get("/territories/charts/{name}", tags=["charts"])
+async def territories_chart(
+    request: Request, name: str, viewer: Viewer = ViewerDep, period: Period = PeriodDep
+) -> Data:
+    """One Vega-Lite spec of the territories page (load vs capacity)."""
+    state = state_of(request)
+    charts = (await state.run(right_leads.territories, state, viewer, period))["charts"]
+    if name not in charts:
+        raise NotFound(f"no chart {name!r}", f"charts: {', '.join(charts)}")
+    return _json(charts[name])
+
+
+@router.post(
+    "/leads/{lead_id}/route",
+    response_model=RoutingDecisionModel,
+    tags=["actions"],
+    dependencies=[CsrfDep],
+)
+async def route_lead(
+    request: Request, lead_id: str, viewer: Viewer = ViewerDep, period: Period = PeriodDep
+) -> Any:
+    """Route a lead nobody owns, as `onstrategy route LEAD_ID` (admins, executives, the
+    lead's team manager); the decision and its reasons are stored and audit-logged."""
+    state = state_of(request)
+    return jsonable_encoder(await state.run(right_leads.route_now, state, viewer, period, lead_id))

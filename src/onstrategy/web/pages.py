@@ -4,11 +4,12 @@ renders it; HTMX requests get only the content block."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from onstrategy.api import analytics, strategy_docs, views, work
+from onstrategy.api import analytics, right_leads, strategy_docs, views, work
 from onstrategy.api.params import Period, period_params
 from onstrategy.errors import InvalidInput
 from onstrategy.web.render import fragment, is_htmx, render
@@ -78,8 +79,19 @@ async def deal(
 async def lead(
     request: Request, lead_id: str, viewer: Viewer = ViewerDep, period: Period = PeriodDep
 ) -> HTMLResponse:
-    data = await state_of(request).run(views.lead, state_of(request), viewer, period, lead_id)
+    data = await state_of(request).run(right_leads.lead, state_of(request), viewer, period, lead_id)
     return render(request, "lead.html.j2", data, page="gate", title=f"Lead {lead_id}")
+
+
+@router.post("/leads/{lead_id}/route", dependencies=[CsrfDep])
+async def route_lead(
+    request: Request, lead_id: str, viewer: Viewer = ViewerDep, period: Period = PeriodDep
+) -> Response:
+    state = state_of(request)
+    decision = await state.run(right_leads.route_now, state, viewer, period, lead_id)
+    if is_htmx(request):
+        return fragment(request, "_routing_decision.html.j2", r=decision, just_routed=True)
+    return RedirectResponse(f"/leads/{quote(lead_id, safe='')}", status_code=303)
 
 
 @router.get("/gate")
@@ -258,3 +270,80 @@ for _path, _name, _title in (
     ("/icp-value", "icp_value", "ICP value"),
 ):
     _analysis(_path, _name, _title)
+
+
+# ------------------------------------------------------------------ lists, matches, territories
+RIGHT_LEADS = "right_leads"  # their one NAV entry
+
+
+@router.get("/lists")
+async def lists(
+    request: Request, viewer: Viewer = ViewerDep, period: Period = PeriodDep
+) -> HTMLResponse:
+    state = state_of(request)
+    data = await state.run(right_leads.lists, state, viewer, period)
+    return render(request, "lists.html.j2", data, page=RIGHT_LEADS, title="Named-account lists")
+
+
+@router.get("/lists/{list_id}")
+async def named_list(
+    request: Request,
+    list_id: str,
+    viewer: Viewer = ViewerDep,
+    period: Period = PeriodDep,
+    show: str = Query("all", pattern="^(all|white_space|to_review|duplicates)$"),
+    offset: int = Query(0, ge=0),
+) -> HTMLResponse:
+    state = state_of(request)
+    data = await state.run(
+        right_leads.named_list, state, viewer, period, list_id, show=show, offset=offset
+    )
+    return render(request, "list.html.j2", data, page=RIGHT_LEADS, title=data["list"]["name"])
+
+
+@router.get("/matches")
+async def matches(
+    request: Request,
+    viewer: Viewer = ViewerDep,
+    period: Period = PeriodDep,
+    kind: str | None = Query(None, pattern="^(lead|list_entry|)$"),
+    status: str = Query("open", pattern="^(open|resolved|withdrawn|all)$"),
+    offset: int = Query(0, ge=0),
+) -> HTMLResponse:
+    state = state_of(request)
+    data = await state.run(
+        right_leads.matches, state, viewer, period, kind=kind or None, status=status, offset=offset
+    )
+    return render(request, "matches.html.j2", data, page=RIGHT_LEADS, title="Match review queue")
+
+
+@router.post("/matches/{review_id}/resolve", dependencies=[CsrfDep])
+async def resolve_match(
+    request: Request,
+    review_id: int,
+    account_id: str = Form(""),
+    none: bool = Form(False),
+    comment: str = Form(""),
+    viewer: Viewer = ViewerDep,
+) -> Response:
+    state = state_of(request)
+    row = await state.run(
+        right_leads.resolve,
+        state,
+        viewer,
+        review_id=review_id,
+        account_id=right_leads.chosen_account(account_id, none),
+        comment=comment,
+    )
+    if is_htmx(request):
+        return fragment(request, "_match_row.html.j2", r=row, just_decided=True)
+    return RedirectResponse("/matches", status_code=303)
+
+
+@router.get("/territories")
+async def territories(
+    request: Request, viewer: Viewer = ViewerDep, period: Period = PeriodDep
+) -> HTMLResponse:
+    state = state_of(request)
+    data = await state.run(right_leads.territories, state, viewer, period)
+    return render(request, "territories.html.j2", data, page=RIGHT_LEADS, title="Territories")

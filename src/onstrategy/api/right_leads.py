@@ -1,0 +1,499 @@
+"""The RevOps admin's right-leads pages: named-account lists, the match review queue,
+territories, and routing a lead from its page.
+
+Read models for each page and its JSON twin, and the two actions. Each calls the core
+function its CLI command calls (``lists list|show|duplicates``, ``matches review|resolve``,
+``territories check``, ``route LEAD_ID``), so the numbers are the CLI's. The viewer's scope
+is applied here (a rep sees their own book, a manager their teams'); who may act is the
+cores' rule (reviewers and routers are managers, executives and admins) and the cores write
+the audit log. The web only narrows it: a manager acts on leads of their teams' reps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from onstrategy.api import books, views
+from onstrategy.api.params import Period
+from onstrategy.api.views import PAGE_SIZE, page_frame
+from onstrategy.crm.lead_matching import REVIEWERS, list_reviews, resolve_review
+from onstrategy.crm.lists import list_duplicates, list_entries, list_lists
+from onstrategy.engines.routing import (
+    authorize_router,
+    decisions_for,
+    route_lead,
+    unassigned_lead_ids,
+)
+from onstrategy.engines.territories import PRECEDENCE_HELP
+from onstrategy.errors import Conflict, Forbidden, InvalidInput, NotFound, OnstrategyError
+from onstrategy.reports.charts import BAD, GOOD, SCHEMA
+from onstrategy.reports.territories import territories_check, territories_list
+from onstrategy.web.scope import Viewer
+from onstrategy.web.state import WebState
+
+Row = dict[str, Any]
+LIST_SHOWS = ("all", "white_space", "to_review", "duplicates")
+REVIEW_STATUSES = ("open", "resolved", "withdrawn", "all")
+UNROUTED_SHOWN = 25
+
+
+def _rows(expr: Any) -> list[Row]:
+    return list(expr.to_pyarrow().to_pylist())
+
+
+def _frame(state: WebState, viewer: Viewer, period: Period) -> Row:
+    """The page frame, and whether the viewer works the review queue (for the tabs)."""
+    return {**page_frame(state, viewer, period), "can_review": viewer.role in REVIEWERS}
+
+
+def _names(state: WebState) -> dict[str, str]:
+    users, _ = books.people(store=state.store)
+    return {uid: u["name"] for uid, u in users.items()}
+
+
+def linkable_accounts(state: WebState, viewer: Viewer, owners: dict[str, str | None]) -> set[str]:
+    """The accounts (id -> owner) the viewer may open: the rule of ``/accounts/{id}`` (owned
+    by a rep in their scope, or carrying a deal of one); the others show as plain text."""
+    ids = {a for a in owners if a}
+    if viewer.sees_all:
+        return ids
+    mine = {a for a in ids if viewer.may_see_rep(owners[a])}
+    rest = sorted(ids - mine)
+    if rest:
+        opp = state.store.table("opportunity")
+        deals = opp.filter(opp.account_id.isin(rest)).select("account_id", "owner_id").distinct()
+        mine |= {d["account_id"] for d in _rows(deals) if viewer.may_see_rep(d["owner_id"])}
+    return mine
+
+
+# ------------------------------------------------------------------ named-account lists
+
+
+def lists(state: WebState, viewer: Viewer, period: Period) -> Row:
+    """Every named-account list with its counts (``onstrategy lists list``); the lists are
+    not confidential, so everyone signed in sees them."""
+    return {**_frame(state, viewer, period), "lists": list_lists(store=state.store)}
+
+
+def named_list(
+    state: WebState, viewer: Viewer, period: Period, list_id: str, *, show: str, offset: int
+) -> Row:
+    """One list's entries with the matched account and the reasons, filtered and paged."""
+    if show not in LIST_SHOWS:
+        raise InvalidInput(f"unknown filter {show!r}", f"show one of: {', '.join(LIST_SHOWS)}")
+    entries, several = state.cached(("named_list", list_id), lambda: _list_data(state, list_id))
+    chosen = _filtered(entries, several, show)
+    page = [dict(e) for e in chosen[offset : offset + PAGE_SIZE]]
+    _decorate_entries(state, viewer, page)
+    summary = next(r for r in list_lists(store=state.store) if r["id"] == list_id)
+    return {
+        **_frame(state, viewer, period),
+        "list": summary | {"accounts_on_several_entries": len(several)},
+        "show": show,
+        "shows": LIST_SHOWS,
+        "total": len(chosen),
+        "offset": offset,
+        "page_size": PAGE_SIZE,
+        "entries": page,
+    }
+
+
+def _list_data(state: WebState, list_id: str) -> tuple[list[Row], list[Row]]:
+    entries = list_entries(store=state.store, list_id=list_id)["entries"]
+    return entries, list_duplicates(store=state.store, list_id=list_id)
+
+
+def _filtered(entries: list[Row], several: list[Row], show: str) -> list[Row]:
+    if show == "white_space":  # as `lists show --white-space`: no account in the CRM yet
+        return [e for e in entries if e["account_id"] is None]
+    if show == "to_review":
+        return [e for e in entries if e["match_status"] == "ambiguous"]
+    if show == "duplicates":  # as `lists duplicates`, grouped by account
+        order = {g["account_id"]: i for i, g in enumerate(several)}
+        found = [e for e in entries if e["account_id"] in order]
+        return sorted(found, key=lambda e: order[e["account_id"]])
+    return entries
+
+
+def _decorate_entries(state: WebState, viewer: Viewer, page: list[Row]) -> None:
+    """Per entry: may the viewer open its account, its open review, and the leads with no
+    account that matched it (white space that is already knocking)."""
+    owners = {e["account_id"]: e["account_owner"] for e in page if e["account_id"]}
+    links = linkable_accounts(state, viewer, owners)
+    ids = [e["id"] for e in page]
+    reviews = _open_reviews(state, "list_entry", [str(i) for i in ids])
+    leads = _leads_per_entry(state, ids)
+    names = _names(state)
+    for entry in page:
+        entry.pop("entry_key", None)
+        entry["account_link"] = entry["account_id"] in links
+        entry["account_owner_name"] = names.get(entry["account_owner"] or "")
+        entry["review_id"] = reviews.get(str(entry["id"]))
+        entry["leads_without_account"] = leads.get(entry["id"], 0)
+
+
+def _open_reviews(state: WebState, kind: str, subject_ids: list[str]) -> dict[str, int]:
+    if not subject_ids:
+        return {}
+    mr = state.store.table("match_review")
+    found = mr.filter(
+        mr.subject_kind == kind, mr.status == "open", mr.subject_id.isin(subject_ids)
+    ).select("subject_id", "id")
+    return {r["subject_id"]: int(r["id"]) for r in _rows(found)}
+
+
+def _leads_per_entry(state: WebState, entry_ids: list[int]) -> dict[int, int]:
+    if not entry_ids:
+        return {}
+    llm = state.store.table("lead_list_match")
+    chosen = llm.filter(llm.entry_id.isin(entry_ids))
+    grouped = chosen.group_by("entry_id").aggregate(n=chosen.count())
+    return {int(r["entry_id"]): int(r["n"]) for r in _rows(grouped)}
+
+
+# ------------------------------------------------------------------ the match review queue
+
+
+def matches(
+    state: WebState, viewer: Viewer, period: Period, *, kind: str | None, status: str, offset: int
+) -> Row:
+    """The review queue (``onstrategy matches review``) for those who decide it; a manager
+    sees the leads of their teams' reps (and every list entry: lists are not confidential)."""
+    viewer.require_role(REVIEWERS, "work the match review queue")
+    if status not in REVIEW_STATUSES:
+        raise InvalidInput(f"unknown status {status!r}", f"one of: {', '.join(REVIEW_STATUSES)}")
+    rows = list_reviews(store=state.store, status=status, subject_kind=kind)
+    names = _names(state)
+    _with_lead_owners(state, rows, names)
+    rows = [r for r in rows if _may_see_subject(viewer, r)]
+    page = rows[offset : offset + PAGE_SIZE]
+    _with_candidate_accounts(state, viewer, page, names)
+    for row in page:
+        row["decided_by_name"] = names.get(row["decided_by"] or "")
+    return {
+        **_frame(state, viewer, period),
+        "kind": kind,
+        "status": status,
+        "statuses": REVIEW_STATUSES,
+        "total": len(rows),
+        "offset": offset,
+        "page_size": PAGE_SIZE,
+        "reviews": page,
+    }
+
+
+def _with_lead_owners(state: WebState, rows: list[Row], names: dict[str, str]) -> None:
+    ids = sorted({r["subject_id"] for r in rows if r["subject_kind"] == "lead"})
+    owners = _lead_owners(state, ids)
+    for row in rows:
+        owner = owners.get(row["subject_id"]) if row["subject_kind"] == "lead" else None
+        row["subject"] |= {"owner_id": owner, "owner_name": names.get(owner or "")}
+
+
+def _lead_owners(state: WebState, lead_ids: Iterable[str]) -> dict[str, str | None]:
+    ids = sorted(set(lead_ids))
+    if not ids:
+        return {}
+    lead = state.store.table("lead")
+    return {
+        r["id"]: r["owner_id"]
+        for r in _rows(lead.filter(lead.id.isin(ids)).select("id", "owner_id"))
+    }
+
+
+def _may_see_subject(viewer: Viewer, row: Row) -> bool:
+    return row["subject_kind"] != "lead" or viewer.may_see_rep(row["subject"]["owner_id"])
+
+
+ACCOUNT_SHOWN = ("id", "name", "domain", "city", "state", "country", "owner_id")
+
+
+def _with_candidate_accounts(
+    state: WebState, viewer: Viewer, page: list[Row], names: dict[str, str]
+) -> None:
+    """Each candidate with its account's place, domain and owner, and whether it links."""
+    ids = sorted({c["account_id"] for r in page for c in r["candidates"]} | _chosen(page))
+    accounts: dict[str, Row] = {}
+    if ids:
+        acc = state.store.table("account")
+        chosen = acc.filter(acc.id.isin(ids)).select(*ACCOUNT_SHOWN)
+        accounts = {a["id"]: a for a in _rows(chosen)}
+    links = linkable_accounts(state, viewer, {a: r["owner_id"] for a, r in accounts.items()})
+    for row in page:
+        for candidate in row["candidates"]:
+            account = accounts.get(candidate["account_id"]) or {}
+            candidate["account"] = account | {
+                "owner_name": names.get(account.get("owner_id") or "")
+            }
+            candidate["account_link"] = candidate["account_id"] in links
+        chosen_account = accounts.get(row.get("chosen_account_id") or "") or {}
+        row["chosen_account_name"] = chosen_account.get("name")
+        row["chosen_account_link"] = row.get("chosen_account_id") in links
+
+
+def _chosen(page: list[Row]) -> set[str]:
+    return {r["chosen_account_id"] for r in page if r.get("chosen_account_id")}
+
+
+def resolve(
+    state: WebState, viewer: Viewer, *, review_id: int, account_id: str | None, comment: str
+) -> Row:
+    """Decide a review item as the viewer with the core's ``resolve_review`` (which checks
+    the role, applies the choice to the lead or list entry and writes the audit log)."""
+    viewer.require_role(REVIEWERS, "resolve match reviews")
+    review = _review(state, review_id)
+    if review["subject_kind"] == "lead":
+        owner = _lead_owners(state, [review["subject_id"]]).get(review["subject_id"])
+        viewer.require_rep(owner, f"lead {review['subject_id']}")
+    resolve_review(
+        store=state.store,
+        review_id=review_id,
+        account_id=account_id,
+        actor=viewer.id,
+        comment=comment.strip() or None,
+        now=datetime.now(UTC),
+    )
+    return decided_review(state, viewer, review_id)
+
+
+REVIEW_SHOWN = ("id", "subject_kind", "subject_id", "status", "score", "chosen_account_id",
+                "decided_by", "decided_at", "comment")  # fmt: skip
+
+
+def _review(state: WebState, review_id: int) -> Row:
+    mr = state.store.table("match_review")
+    found = _rows(mr.filter(mr.id == review_id).select(*REVIEW_SHOWN))
+    if not found:
+        raise NotFound(f"no match review #{review_id}", "open the review queue at /matches")
+    return found[0]
+
+
+def decided_review(state: WebState, viewer: Viewer, review_id: int) -> Row:
+    """A review item after a decision: what it was about, the account chosen, by whom."""
+    row = _review(state, review_id) | {"candidates": []}
+    row["subject"] = _subject(state, row["subject_kind"], row["subject_id"])
+    names = _names(state)
+    _with_candidate_accounts(state, viewer, [row], names)
+    row["decided_by_name"] = names.get(row["decided_by"] or "")
+    return row
+
+
+def _subject(state: WebState, kind: str, subject_id: str) -> Row:
+    if kind == "lead":
+        t = state.store.table("lead")
+        shown = t.filter(t.id == subject_id).select(
+            "id", "first_name", "last_name", "email", "company", "owner_id"
+        )
+    else:
+        t = state.store.table("named_list_entry")
+        key = int(subject_id) if subject_id.isdigit() else -1
+        shown = t.filter(t.id == key).select("id", "list_id", "name", "website", "city", "state")
+    found = _rows(shown)
+    return found[0] if found else {"id": subject_id, "missing": True}
+
+
+# ------------------------------------------------------------------ territories
+
+
+def territories(state: WebState, viewer: Viewer, period: Period) -> Row:
+    """``onstrategy territories check`` as of the period's last day, cut to the viewer:
+    a manager sees their teams' reps (and the accounts they own), a rep their own row."""
+    strategy, as_of = state.strategy(), period.date_to
+    check: Row = state.cached(
+        ("territories_check", as_of),
+        lambda: territories_check(store=state.store, strategy=strategy, as_of=as_of).as_dict(),
+    )
+    loads = [r for r in check["loads"] if viewer.may_see_rep(r["rep_id"])]
+    uncovered = [dict(a) for a in check["uncovered_icp_accounts"] if _in_scope(viewer, a)]
+    claims = [dict(a) for a in check["double_claims"] if _in_scope(viewer, a)]
+    names = _names(state)
+    for account in (*uncovered, *claims):
+        account["owner_name"] = names.get(account["owner_id"] or "")
+    layout = territories_list(strategy=strategy, as_of=as_of)["territories"]
+    covered = {t for r in loads for t in r["territories"]}
+    return {
+        **_frame(state, viewer, period),
+        "as_of": as_of,
+        "version": check["version"],
+        "accounts": check["accounts"] if viewer.sees_all else None,
+        "icp_accounts": check["icp_accounts"] if viewer.sees_all else None,
+        "coverage": {t: n for t, n in check["coverage"].items() if viewer.sees_all or t in covered},
+        "uncovered_icp_accounts": uncovered,
+        "double_claims": claims,
+        "loads": loads,
+        "problems": len(uncovered) + len(claims) + sum(r["over_capacity"] for r in loads),
+        "territories": layout,
+        "precedence": PRECEDENCE_HELP,
+        "unrouted": _unrouted(state) if viewer.sees_all else None,
+        "charts": {"load": load_chart(loads)},
+    }
+
+
+def _in_scope(viewer: Viewer, account: Row) -> bool:
+    return viewer.sees_all or (
+        account["owner_id"] is not None and viewer.may_see_rep(account["owner_id"])
+    )
+
+
+def _unrouted(state: WebState) -> Row:
+    """Active leads with no owner that routing never decided: to route from their page."""
+    ids = unassigned_lead_ids(store=state.store)
+    lead = state.store.table("lead")
+    shown = lead.filter(lead.id.isin(ids[:UNROUTED_SHOWN])).select(
+        "id", "first_name", "last_name", "company", "source", "created_on"
+    )
+    order = {lead_id: i for i, lead_id in enumerate(ids)}
+    return {"total": len(ids), "leads": sorted(_rows(shown), key=lambda r: order[r["id"]])}
+
+
+LOAD_STATUSES = ("within capacity", "over capacity", "no capacity set")
+
+
+def load_chart(loads: list[Row]) -> Row:
+    """Load (accounts + open leads) per rep as bars, capacity as a tick; over capacity red."""
+    values = [
+        {
+            "rep": r["name"] or r["rep_id"],
+            "load": r["load"],
+            "capacity": r["capacity"],
+            "accounts": r["accounts"],
+            "open_leads": r["open_leads"],
+            "status": LOAD_STATUSES[2 if r["capacity"] is None else 1 if r["over_capacity"] else 0],
+        }
+        for r in loads
+    ]
+    tooltip = [{"field": f} for f in ("rep", "load", "capacity", "accounts", "open_leads")]
+    colour = {"domain": list(LOAD_STATUSES), "range": [GOOD, BAD, "#9aa5b1"]}
+    return {
+        "$schema": SCHEMA, "title": "Load vs capacity by rep", "data": {"values": values},
+        "width": 420, "height": {"step": 18},
+        "encoding": {"y": {"field": "rep", "type": "nominal", "title": None,
+                           "sort": {"field": "load", "order": "descending"}}},
+        "layer": [
+            {"mark": "bar", "encoding": {
+                "x": {"field": "load", "type": "quantitative",
+                      "title": "load (accounts + open leads) vs capacity"},
+                "color": {"field": "status", "type": "nominal", "scale": colour, "title": None},
+                "tooltip": tooltip}},
+            {"mark": {"type": "tick", "color": "#1d2733", "thickness": 2},
+             "encoding": {"x": {"field": "capacity", "type": "quantitative"},
+                          "tooltip": tooltip}},
+        ],
+    }  # fmt: skip
+
+
+# ------------------------------------------------------------------ routing from a lead's page
+
+
+def lead(state: WebState, viewer: Viewer, period: Period, lead_id: str) -> Row:
+    """The lead page's read model (:func:`views.lead`) and whether the viewer may route it.
+
+    A lead nobody owns is no rep's book; a manager sees it when it is their team's lead:
+    today's routing (or its stored decision) hands it to one of their reps or territories.
+    """
+    record = books.one(state.store, "lead", lead_id, "lead")
+    if record["owner_id"] is None and not viewer.sees_all:
+        data = _team_lead(state, viewer, period, record)
+    else:
+        data = views.lead(state, viewer, period, lead_id)
+    data["routing_action"] = _routing_action(state, viewer, data)
+    return data
+
+
+def _team_lead(state: WebState, viewer: Viewer, period: Period, record: Row) -> Row:
+    stored = [d.as_dict() for d in decisions_for(store=state.store, lead_id=record["id"])]
+    today = None if stored else dry_run(state, period, record["id"])
+    decision = stored[0] if stored else (today or {}).get("decision")
+    if viewer.role != "manager" or not _team_reps(state, decision) & (viewer.rep_ids or set()):
+        viewer.require_rep(None, f"lead {record['id']}")
+    return {
+        **page_frame(state, viewer, period),
+        "lead": {**record, "owner_name": None},
+        "routing": stored,
+        "routing_today": today,
+    }
+
+
+def dry_run(state: WebState, period: Period, lead_id: str) -> Row:
+    """How the routing rules would decide today (nothing is stored), or why they would not."""
+    try:
+        decision = route_lead(
+            store=state.store,
+            strategy=state.strategy(),
+            lead_id=lead_id,
+            as_of=period.today,
+            now=datetime.now(UTC),
+            dry_run=True,
+        )
+    except OnstrategyError as err:
+        return {"decision": None, "why_not": err.message}
+    return {"decision": decision.as_dict(), "why_not": None}
+
+
+def _team_reps(state: WebState, decision: Row | None) -> set[str]:
+    """The reps a routing decision concerns: the rep it picks, and its territory's reps."""
+    if not decision:
+        return set()
+    reps = {decision["assigned_to"]} if decision["outcome"] == "rep" else set()
+    users, _ = books.people(store=state.store)
+    by_key = {u["id"].lower(): u["id"] for u in users.values()}
+    by_key |= {u["email"].lower(): u["id"] for u in users.values() if u["email"]}
+    try:
+        version = state.strategy().version(decision["strategy_version"])
+    except NotFound:  # the version is no longer in the strategy file
+        return reps
+    for territory in version.territories:
+        if territory.id == decision["territory_id"]:
+            reps |= {by_key.get(c.rep.lower(), c.rep) for c in territory.reps}
+    return reps
+
+
+def _routing_action(state: WebState, viewer: Viewer, data: Row) -> Row:
+    """Whether "Route now" applies, and why not (for those who may route)."""
+    try:
+        authorize_router(store=state.store, who=viewer.id)
+    except Forbidden:
+        return {"can_route": False, "why_not": None}
+    record, today = data["lead"], data.get("routing_today") or {}
+    why_not = (
+        "it has a stored routing decision" if data["routing"]
+        else f"it already belongs to {record['owner_name'] or record['owner_id']}"
+        if record["owner_id"]
+        else "it is quarantined by the intake gate: release it first"
+        if record["gate_status"] == "quarantined"
+        else today.get("why_not")
+    )  # fmt: skip
+    return {"can_route": why_not is None, "why_not": why_not}
+
+
+def route_now(state: WebState, viewer: Viewer, period: Period, lead_id: str) -> Row:
+    """Route the lead as ``onstrategy route LEAD_ID --as VIEWER`` does, and store why."""
+    actor = authorize_router(store=state.store, who=viewer.id)
+    action = lead(state, viewer, period, lead_id)["routing_action"]
+    if not action["can_route"]:
+        raise Conflict(
+            f"lead {lead_id} is not routed from its page: {action['why_not']}",
+            "the page shows the stored decision, or why the rules would not route it",
+        )
+    decision = route_lead(
+        store=state.store,
+        strategy=state.strategy(),
+        lead_id=lead_id,
+        as_of=period.today,
+        now=datetime.now(UTC),
+        actor=actor,
+    )
+    return decision.as_dict()
+
+
+def chosen_account(account_id: str | None, none: bool) -> str | None:
+    """The decision of a review form or request: an account id, or none of them."""
+    account_id = (account_id or "").strip() or None
+    if (account_id is None) == (not none):
+        raise InvalidInput(
+            "say which account it is, or that it is none of them",
+            "send exactly one of account_id (a candidate's id) or none=true",
+        )
+    return account_id
