@@ -34,6 +34,7 @@ from onstrategy.engines.conversation import CallAnalysis, ConsultativeTargets, a
 from onstrategy.errors import InvalidInput
 from onstrategy.ingest.batches import BatchCounts, finish_batch, start_batch, store_rejects
 from onstrategy.ingest.bundle import BundleStep, register_bundle_step
+from onstrategy.ingest.mapping import find_columns, require_columns
 from onstrategy.ingest.reader import open_csv
 from onstrategy.ingest.transcripts import (
     FORMATS,
@@ -47,15 +48,15 @@ from onstrategy.store.connect import Store
 
 KIND = "calls"
 Progress = Callable[[int, int], None]  # (calls done, calls in all)
-MANIFEST_COLUMNS = {  # our field -> header names accepted (compared case-insensitively)
-    "call_id": ("call id", "id", "call"),
-    "file": ("file", "path", "transcript", "filename"),
-    "opportunity_id": ("opportunity id", "opportunity", "deal id", "deal"),
-    "account_id": ("account id", "account"),
-    "rep": ("rep id", "rep", "rep email", "owner id", "owner", "user id"),
-    "occurred_on": ("date", "call date", "occurred on", "occurred_on"),
-    "seller": ("seller", "sellers", "seller speaker"),
-    "format": ("format",),
+MANIFEST_COLUMNS = {  # field -> column names accepted, in order of preference (find_columns)
+    "call_id": ("Call ID", "ID", "Call"),
+    "file": ("File", "Path", "Transcript", "Filename"),
+    "opportunity_id": ("Opportunity ID", "Opportunity", "Deal ID", "Deal"),
+    "account_id": ("Account ID", "Account"),
+    "rep": ("Rep ID", "Rep", "Rep Email", "Owner ID", "Owner", "User ID"),
+    "occurred_on": ("Date", "Call Date", "Occurred On"),
+    "seller": ("Seller", "Sellers", "Seller Speaker"),
+    "format": ("Format",),
 }
 
 
@@ -130,18 +131,11 @@ def read_manifest(*, path: Path) -> list[CallSpec]:
 
 
 def _manifest_columns(header: list[str], path: Path) -> dict[str, int]:
-    lowered = [h.strip().lower() for h in header]
-    found = {
-        name: lowered.index(alias)
-        for name, aliases in MANIFEST_COLUMNS.items()
-        for alias in reversed(aliases)
-        if alias in lowered
-    }
-    if "file" not in found:
-        raise InvalidInput(
-            f"{path}: no File column (the transcript's path) in the header: {', '.join(header)}",
-            "columns: Call ID,File,Opportunity ID,Account ID,Rep ID,Date,Seller",
-        )
+    found = find_columns(header=header, wanted=MANIFEST_COLUMNS)
+    require_columns(source=str(path), what="call manifest", header=header, found=found,
+                    wanted=MANIFEST_COLUMNS, required=["file"],
+                    hint="a manifest: Call ID,File,Opportunity ID,Account ID,Rep ID,Date,Seller "
+                    "(File: the transcript's path, relative to the manifest)")  # fmt: skip
     return found
 
 

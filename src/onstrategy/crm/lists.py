@@ -45,28 +45,29 @@ from onstrategy.errors import InvalidInput, NotFound
 from onstrategy.ingest.batches import BatchCounts, finish_batch, start_batch, store_rejects
 from onstrategy.ingest.bundle import BundleStep, register_bundle_step
 from onstrategy.ingest.importer import AfterImport, register_after_import
+from onstrategy.ingest.mapping import find_columns, require_columns
 from onstrategy.ingest.reader import open_csv
 from onstrategy.store import tables
 from onstrategy.store.connect import Store
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-COLUMNS = {
+COLUMNS = {  # field -> column names accepted, in order of preference (mapping.find_columns)
     "name": (
-        "company",
-        "company name",
-        "name",
-        "account name",
-        "account",
-        "organization",
-        "organisation",
-        "organization name",
-        "firm",
+        "Company",
+        "Company Name",
+        "Name",
+        "Account Name",
+        "Account",
+        "Organization",
+        "Organisation",
+        "Organization Name",
+        "Firm",
     ),
-    "website": ("website", "web site", "domain", "url", "homepage", "web", "website url"),
-    "city": ("city", "hq city", "billing city"),
-    "state": ("state", "state/province", "province", "region", "hq state", "billing state"),
-    "country": ("country", "country/region", "hq country", "billing country"),
-    "entry_id": ("id", "entry id", "list id", "external id", "record id"),
+    "website": ("Website", "Domain", "URL", "Homepage", "Web", "Website URL"),
+    "city": ("City", "HQ City", "Billing City"),
+    "state": ("State", "State/Province", "Province", "Region", "HQ State", "Billing State"),
+    "country": ("Country", "Country/Region", "HQ Country", "Billing Country"),
+    "entry_id": ("ID", "Entry ID", "List ID", "External ID", "Record ID"),
 }
 MATCH_FIELDS = ("account_id", "match_status", "match_score", "match_reasons")
 
@@ -93,17 +94,13 @@ def _slug(list_id: str) -> str:
     return list_id
 
 
-def _header_map(header: list[str]) -> tuple[dict[str, int], dict[str, int]]:
-    known: dict[str, int] = {}
-    extra: dict[str, int] = {}
-    for i, title in enumerate(header):
-        key = " ".join(title.replace("\ufeff", "").replace("_", " ").lower().split())
-        found = next((f for f, names in COLUMNS.items() if key in names), None)
-        if found and found not in known:
-            known[found] = i
-        elif title:
-            extra[title] = i
-    return known, extra
+def _header_map(header: list[str], path: Path) -> tuple[dict[str, int], dict[str, int]]:
+    """Our fields' columns (a company name or a website is needed) and the others."""
+    known = find_columns(header=header, wanted=COLUMNS)
+    require_columns(source=str(path), what="list", header=header, found=known, wanted=COLUMNS,
+                    required=[("name", "website")])  # fmt: skip
+    used = set(known.values())
+    return known, {title: i for i, title in enumerate(header) if i not in used and title}
 
 
 def _entry(cells: list[str], known: dict[str, int], extra: dict[str, int]) -> dict[str, Any]:
@@ -140,12 +137,7 @@ def _read_entries(path: Path, result: ListImport) -> dict[str, dict[str, Any]]:
     entries: dict[str, dict[str, Any]] = {}
     with path.open("rb") as handle:
         stream = open_csv(path, handle)
-        known, extra = _header_map(stream.header)
-        if "name" not in known and "website" not in known:
-            raise InvalidInput(
-                f"{path}: no company or website column",
-                f"name the columns e.g. Company and Website (header: {', '.join(stream.header)})",
-            )
+        known, extra = _header_map(stream.header, path)
         for number, cells in stream.rows:
             result.rows_read += 1
             entry = _entry(cells, known, extra)
