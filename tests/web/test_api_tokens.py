@@ -35,7 +35,7 @@ def site(request, copy_database, demo_files, quick_hashes) -> Iterator[Web]:  # 
 
 
 def _cli(site: Web, *args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(cli, ["--database-url", site.url, *args])
+    return CliRunner().invoke(cli, ["--database-url", site.url, *args], env={"COLUMNS": "160"})
 
 
 def _create(site: Web, user: str, actor: str, *extra: str) -> dict:  # type: ignore[type-arg]
@@ -237,3 +237,17 @@ def test_openapi_documents_the_bearer_scheme(site):
     }
     assert {"apiToken": []} in schema["paths"]["/api/dashboard"]["get"]["security"]
     assert {"apiToken": []} in schema["paths"]["/api/exceptions"]["post"]["security"]
+
+
+def test_a_user_without_a_password_can_use_a_token(site):
+    users = json.loads(_cli(site, "users", "list", "--json").stdout)
+    service = next(u for u in users if u["active"] and not u["has_password"])
+    made = _create(site, service["email"] or service["id"], ADMIN)
+    me = TestClient(site.app).get("/api/me", headers=_bearer(made["token"]))
+    assert me.status_code == 200
+    assert me.json()["viewer"]["id"] == service["id"]
+    listed = _cli(site, "users", "token", "list", "--user", service["id"], "--json")
+    assert [t["user_email"] for t in json.loads(listed.stdout)] == [service["email"]]
+    table = _cli(site, "users", "token", "list", "--user", service["id"])
+    assert made["token"] not in table.stdout
+    assert made["token"][:12] in table.stdout  # the prefix tells tokens apart

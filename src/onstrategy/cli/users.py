@@ -146,13 +146,13 @@ def token_list(
         print_json([t.as_dict(today=today) for t in found])
         return
     table = Table(
-        "id", "user", "name", "token", "created", "expires", "last used", "status",
+        "id", "user", "name", "token", "created", "expires", "last used (UTC)", "status",
         title=f"{len(found)} API tokens",
     )  # fmt: skip
     for t in found:
         table.add_row(
             str(t.id),
-            t.user_id,
+            t.user_email or t.user_id,
             t.name,
             t.prefix + "…",
             t.created_at.date().isoformat(),
@@ -179,7 +179,9 @@ def token_revoke(
         print_json(done.as_dict(today=now.date()))
         return
     when = done.revoked_at.strftime("%Y-%m-%d %H:%M UTC") if done.revoked_at else ""
+    verb = "revoked" if done.revoked_at == now else "was already revoked on"
     console.print(
-        f"API token {done.id} ({done.name}, {done.prefix}…) of {done.user_id} revoked {when}",
+        f"API token {done.id} ({done.name}, {done.prefix}…) of {done.user_email or done.user_id} "
+        f"{verb} {when}",
         highlight=False,
     )

@@ -44,6 +44,7 @@ TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is written at most this often
 class ApiToken:
     id: int
     user_id: str
+    user_email: str | None
     name: str
     prefix: str
     created_at: datetime
@@ -63,6 +64,7 @@ class ApiToken:
         return {
             "id": self.id,
             "user_id": self.user_id,
+            "user_email": self.user_email,
             "name": self.name,
             "prefix": self.prefix,
             "created_at": self.created_at,
@@ -102,6 +104,7 @@ def _token(row: Any) -> ApiToken:
     return ApiToken(
         id=row["id"],
         user_id=row["user_id"],
+        user_email=row["user_email"],
         name=row["name"],
         prefix=row["prefix"],
         created_at=_utc(row["created_at"]) or datetime.min.replace(tzinfo=UTC),
@@ -228,8 +231,13 @@ def _owner_and_maker(conn: Connection, user: str, actor: str) -> tuple[Actor, Ac
 
 
 def _select(conn: Connection, *where: Any) -> list[ApiToken]:
-    t = tables.api_token
-    query = sa.select(t).where(*where).order_by(t.c.user_id, t.c.id)
+    t, u = tables.api_token, tables.user
+    query = (
+        sa.select(t, u.c.email.label("user_email"))
+        .select_from(t.outerjoin(u, u.c.id == t.c.user_id))
+        .where(*where)
+        .order_by(t.c.user_id, t.c.id)
+    )
     return [_token(r) for r in conn.execute(query).mappings()]
 
 
