@@ -25,6 +25,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from onstrategy.engines.definitions import strategy_start
 from onstrategy.engines.exceptions import Flag, unexcused_off_profile
 from onstrategy.engines.fit import account_icp_over_time, icp_at
 from onstrategy.errors import InvalidInput
@@ -95,9 +96,11 @@ class AlertsReport:
 
 def deal_evidence(*, store: Store, strategy: Strategy, lo: date, hi: date) -> list[dict[str, Any]]:
     """Every opportunity created (pipeline) or won (bookings) in the window, judged like the
-    alignment report: by the ICP in force on the day it was created or won."""
+    alignment report: by the ICP in force on the day it was created or won, from the first
+    version's start."""
     opp = store.table("opportunity")
-    a, b = ibis.literal(lo, "date"), ibis.literal(hi, "date")
+    a = ibis.literal(max(lo, strategy_start(strategy)), "date")
+    b = ibis.literal(hi, "date")
     cols = {
         "id": opp.id,
         "name": opp.name,

@@ -5,9 +5,11 @@ from in-profile (ICP) accounts, against the goals, for the company, each team an
 and every account's fit score, tier and reasons.
 
 Each record is judged by the strategy version in force on its own date (lead and pipeline:
-created; bookings: closed; hours: the activity's date), unless one version is forced. The
-shares are one Ibis expression (``share_facts``), so they run unchanged on SQLite,
-PostgreSQL and the engines Ibis supports.
+created; bookings: closed; hours: the activity's date), unless one version is forced; a
+record dated before the first version is left out (no ICP was in force). Hours are the
+shared definition (``engines.definitions``), the same as the effort report's. The shares
+are one Ibis expression (``share_facts``), so they run unchanged on SQLite, PostgreSQL and
+the engines Ibis supports.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from onstrategy.engines.definitions import hour_facts, strategy_start
 from onstrategy.engines.fit import (
     AccountFit,
     VersionSpan,
@@ -153,12 +156,12 @@ def share_facts(
     account_fits = fits_over_time(
         base=accounts, key="id", strategy=strategy, spans=spans, list_entries=entries
     )
-    lo, hi = ibis.literal(date_from, "date"), ibis.literal(date_to, "date")
+    start = max(date_from, strategy_start(strategy, forced_version))  # strategy time
+    lo, hi = ibis.literal(start, "date"), ibis.literal(date_to, "date")
+    hours = _activity_facts(store, strategy, date_from, date_to, forced_version)
     facts = ibis.union(
         icp_at(_opportunity_facts(store, lo, hi), account_fits, "account_id"),
-        icp_at(
-            _activity_facts(store, strategy, lo, hi, forced_version), account_fits, "account_id"
-        ),
+        icp_at(hours, account_fits, "account_id"),
         _lead_facts(store, strategy, spans, account_fits, lo, hi),
     )
     return facts.group_by(["owner_id", "metric"]).aggregate(
@@ -189,36 +192,23 @@ def _opportunity_facts(store: Store, lo: ir.Value, hi: ir.Value) -> ir.Table:
 
 
 def _activity_facts(
-    store: Store, strategy: Strategy, lo: ir.Value, hi: ir.Value, forced_version: str | None
+    store: Store, strategy: Strategy, date_from: date, date_to: date, forced: str | None
 ) -> ir.Table:
-    """Hours of calls and meetings; an activity without an account counts its contact's."""
-    act, contact = store.table("activity"), store.table("contact")
-    timed = act.filter(act.kind.isin(["call", "meeting"]), act.occurred_on.between(lo, hi))
-    people = contact.select(cid=contact.id, contact_account=contact.account_id)
-    joined = timed.left_join(people, timed.contact_id == people.cid)
-    return joined.select(
-        metric=ibis.literal("hours"),
-        owner_id=joined.owner_id,
-        account_id=joined.account_id.fill_null(joined.contact_account),
-        event_date=joined.occurred_on,
-        value=_minutes(joined, strategy, forced_version).cast("float64") / 60.0,
+    """Hours of calls and meetings (``engines.definitions.hour_facts``, as the effort report)."""
+    hours = hour_facts(
+        store=store,
+        strategy=strategy,
+        date_from=date_from,
+        date_to=date_to,
+        forced_version=forced,
     )
-
-
-def _minutes(activity: ir.Table, strategy: Strategy, forced: str | None) -> ir.NumericValue:
-    """The logged duration, or the default for that kind of activity of the version in force
-    on the activity's date (the same rule as the effort report)."""
-    branches = []
-    for span in version_spans(strategy, forced):
-        costs = strategy.version(span.id).costs
-        in_span = activity.occurred_on >= ibis.literal(span.starts, "date")
-        if span.ends is not None:
-            in_span = in_span & (activity.occurred_on < ibis.literal(span.ends, "date"))
-        branches.append((in_span & (activity.kind == "meeting"), costs.meeting_hours_default))
-        branches.append((in_span, costs.call_hours_default))
-    first = strategy.version(version_spans(strategy, forced)[0].id).costs
-    hours = ibis.cases(*branches, else_=first.call_hours_default)
-    return activity.duration_minutes.cast("float64").fill_null(hours * 60.0)
+    return hours.select(
+        metric=ibis.literal("hours"),
+        owner_id=hours.owner_id,
+        account_id=hours.account_id,
+        event_date=hours.event_date,
+        value=hours.hours,
+    )
 
 
 def _lead_facts(

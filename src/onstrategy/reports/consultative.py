@@ -13,10 +13,11 @@ change of the mean score from the first to the last period with calls.
 
 **Outcomes.** A deal's *call score* is the **mean** score of its analysed calls in the
 range (``deal_score="max"``: its best call). Deals fall in score bands cut at ``bands``
-(default 40 and 70: ``<40``, ``40-70``, ``>=70``). Per band: deals, closed deals, won
-deals, win rate of the closed ones with a Wilson 95% interval, and the average amount of
-the won ones. The headline compares the top band with the bottom one and says "yes" only
-when their intervals do not overlap.
+(default 40 and 70: ``<40``, ``40-70``, ``>=70``). Per band: deals, closed deals (closed on
+or before ``as_of``: ``engines.definitions.closed_by``; the others are open), won deals, win
+rate of the closed ones with a Wilson 95% interval, and the average amount of the won ones.
+The headline compares the top band with the bottom one and says "yes" only when their
+intervals do not overlap.
 
 **Verdict per rep**: the rep's means against the targets of the strategy version in force
 on ``as_of`` (the built-in defaults without a strategy), one line per target missed.
@@ -33,6 +34,7 @@ import ibis
 import ibis.expr.types as ir
 
 from onstrategy.engines.conversation import ConsultativeTargets
+from onstrategy.engines.definitions import closed_by
 from onstrategy.errors import InvalidInput
 from onstrategy.reports.icp_value import wilson as proportion_interval
 from onstrategy.store.connect import Store
@@ -101,7 +103,7 @@ def consultative_report(
     report.reps = _grouped(calls, ["owner_id", "rep", "team"], by)
     for rep in report.reps:
         rep["verdict"] = verdict(totals=rep["total"], targets=targets)
-    report.deals, report.outcomes = _outcomes(store, calls, cuts, deal_score)
+    report.deals, report.outcomes = _outcomes(store, calls, cuts, deal_score, as_of)
     report.headline = headline(report.outcomes)
     return report
 
@@ -219,7 +221,7 @@ def _band_labels(cuts: tuple[float, ...]) -> list[str]:
 
 
 def _deal_scores(
-    store: Store, calls: ir.Table, cuts: tuple[float, ...], how: DealScore
+    store: Store, calls: ir.Table, cuts: tuple[float, ...], how: DealScore, as_of: date
 ) -> ir.Table:
     linked = calls.filter(calls.opportunity_id.notnull())
     scored = linked.group_by("opportunity_id").aggregate(
@@ -235,19 +237,19 @@ def _deal_scores(
     deals = scored.join(opp, scored.opportunity_id == opp.id).join(
         user, opp.owner_id == user.id, how="left"
     )
+    closed = closed_by(deals, ibis.literal(as_of, "date"))  # the outcome as of ``as_of``
     return deals.select(
         opportunity_id=deals.opportunity_id, name=deals.name, owner_id=deals.owner_id,
         rep=deals.name_right, call_score=deals.call_score, calls=deals.calls,
         band=band, amount=deals.amount, stage=deals.stage,
-        is_closed=deals.is_closed.ifelse(1, 0),
-        is_won=(deals.is_closed & deals.is_won).ifelse(1, 0),
+        is_closed=closed.ifelse(1, 0), is_won=(closed & deals.is_won).ifelse(1, 0),
     )  # fmt: skip
 
 
 def _outcomes(
-    store: Store, calls: ir.Table, cuts: tuple[float, ...], how: DealScore
+    store: Store, calls: ir.Table, cuts: tuple[float, ...], how: DealScore, as_of: date
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    deals = _deal_scores(store, calls, cuts, how)
+    deals = _deal_scores(store, calls, cuts, how, as_of)
     per_band = deals.group_by("band").aggregate(
         deals=deals.count(),
         closed=deals.is_closed.sum(),

@@ -9,10 +9,11 @@ emails on ICP and off-ICP accounts, the off-ICP share of hours against the goals
 of the off-ICP hours at the loaded hourly cost of the version in force on each activity's
 day. The most expensive off-ICP accounts of each rep are the evidence.
 
-Hours follow the alignment report's definition (calls and meetings; an activity without an
-account counts its contact's account; a missing duration takes the strategy's default for
-that kind), and each activity is judged by the ICP in force on its own date. The facts are
-Ibis expressions, the same on SQLite and PostgreSQL.
+Hours are the shared definition (``engines.definitions``, the same as the alignment report's:
+calls and meetings; an activity without an account counts its contact's account; a missing
+duration takes the default for that kind of the version in force on its day; an email is
+counted, not timed), from the first version's start, and each activity is judged by the ICP
+in force on its own date. The facts are Ibis expressions, the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-import ibis
 import ibis.expr.types as ir
 
-from onstrategy.engines.fit import VersionSpan, account_icp_over_time, icp_at, version_spans
+from onstrategy.engines.definitions import ACTIVITY_KINDS, hour_facts, in_force
+from onstrategy.engines.fit import account_icp_over_time, icp_at
 from onstrategy.errors import InvalidInput
 from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Strategy, Version
@@ -38,56 +39,16 @@ NO_ACCOUNT = "(no account)"
 # ------------------------------------------------------------------ portable expressions
 
 
-def _by_version(
-    day: ir.DateValue, spans: list[VersionSpan], strategy: Strategy, pick: Any
-) -> ir.Value:
-    """A value of the version in force on ``day`` (``pick(version)``), as one CASE."""
-    branches = [
-        (
-            (day >= ibis.literal(s.starts, "date")) & (day < ibis.literal(s.ends, "date")),
-            pick(strategy.version(s.id)),
-        )
-        for s in spans
-        if s.ends is not None
-    ]
-    last = pick(strategy.version(spans[-1].id))
-    return ibis.cases(*branches, else_=last) if branches else ibis.literal(last)
-
-
 def activity_facts(
     *, store: Store, strategy: Strategy, date_from: date, date_to: date, by: Period = "month"
 ) -> ir.Table:
     """One row per activity: owner, account, kind, hours, hourly cost, period and ``is_icp``."""
-    act, contact = store.table("activity"), store.table("contact")
-    first = min(v.effective_from for v in strategy.versions)
-    lo = ibis.literal(max(date_from, first), "date")
-    chosen = act.filter(
-        act.kind.isin(["call", "meeting", "email"]),
-        act.occurred_on.between(lo, ibis.literal(date_to, "date")),
+    facts = hour_facts(
+        store=store, strategy=strategy, date_from=date_from, date_to=date_to, kinds=ACTIVITY_KINDS
     )
-    people = contact.select(cid=contact.id, contact_account=contact.account_id)
-    joined = chosen.left_join(people, chosen.contact_id == people.cid)
-    spans = version_spans(strategy)
-    day = joined.occurred_on
-    default_minutes = ibis.cases(
-        (
-            joined.kind == "meeting",
-            _by_version(day, spans, strategy, lambda v: v.costs.meeting_hours_default * 60.0),
-        ),
-        (
-            joined.kind == "call",
-            _by_version(day, spans, strategy, lambda v: v.costs.call_hours_default * 60.0),
-        ),
-        else_=0.0,
-    )
-    minutes = joined.duration_minutes.cast("float64").fill_null(default_minutes)
-    facts = joined.select(
-        owner_id=joined.owner_id,
-        kind=joined.kind,
-        event_date=day,
-        account_id=joined.account_id.fill_null(joined.contact_account),
-        hours=(joined.kind == "email").ifelse(0.0, minutes / 60.0),
-        rate=_by_version(day, spans, strategy, lambda v: float(v.costs.loaded_hourly_cost)),
+    day = facts.event_date
+    facts = facts.mutate(
+        rate=in_force(day, strategy=strategy, pick=lambda v: float(v.costs.loaded_hourly_cost)),
         year=day.year(),
         part=day.quarter() if by == "quarter" else day.month(),
     )

@@ -32,7 +32,8 @@ import ibis.expr.types as ir
 import numpy as np
 from scipy import stats
 
-from onstrategy.engines.fit import VersionSpan, account_icp_over_time, icp_at, version_spans
+from onstrategy.engines.definitions import in_force, strategy_start
+from onstrategy.engines.fit import account_icp_over_time, icp_at
 from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Strategy
 
@@ -132,15 +133,18 @@ def deal_facts(
 ) -> ir.Table:
     """Closed opportunities (closed in the period) with ICP status and version at creation."""
     opp, acc = store.table("opportunity"), store.table("account")
-    closed = opp.filter(opp.is_closed, opp.closed_on.notnull(), opp.created_on.notnull())
+    # closed with a close date (a closed deal without one is in no period) and created in
+    # strategy time (before the first version no ICP was in force)
+    start = ibis.literal(strategy_start(strategy, forced_version), "date")
+    closed = opp.filter(opp.is_closed, opp.closed_on.notnull(), opp.created_on >= start)
     if date_from is not None:
         closed = closed.filter(closed.closed_on >= ibis.literal(date_from, "date"))
     if date_to is not None:
         closed = closed.filter(closed.closed_on <= ibis.literal(date_to, "date"))
-    spans = version_spans(strategy, forced_version)
-    facts = closed.mutate(
-        event_date=closed.created_on, version_id=_version_expr(closed.created_on, spans)
+    version_id = in_force(
+        closed.created_on, strategy=strategy, pick=lambda v: v.id, forced_version=forced_version
     )
+    facts = closed.mutate(event_date=closed.created_on, version_id=version_id)
     # computed once (a temporary table): see reports.effort.activity_facts
     fits = account_icp_over_time(
         store=store, strategy=strategy, forced_version=forced_version
@@ -168,27 +172,9 @@ def deal_facts(
     )
 
 
-def _version_expr(day: ir.DateValue, spans: list[VersionSpan]) -> ir.StringValue:
-    branches = [
-        ((day >= ibis.literal(s.starts, "date")) & (day < ibis.literal(s.ends, "date")), s.id)
-        for s in spans
-        if s.ends is not None
-    ]
-    last = spans[-1].id
-    return ibis.cases(*branches, else_=last) if branches else ibis.literal(last)
-
-
 def load_deals(**kwargs: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = deal_facts(**kwargs).to_pyarrow().to_pylist()
-    return [
-        r
-        for r in rows
-        if r["created_on"] >= _first_start(kwargs["strategy"], kwargs.get("forced_version"))
-    ]
-
-
-def _first_start(strategy: Strategy, forced: str | None) -> date:
-    return date.min if forced else min(v.effective_from for v in strategy.versions)
+    return rows
 
 
 # ------------------------------------------------------------------ groups

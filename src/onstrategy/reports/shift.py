@@ -25,7 +25,10 @@ and purchasing (under 20 % after the change) and one who moved to VPs and CIOs:
   and the accounts behind that activity.
 
 ``shifted`` is true for the 2nd and 3rd verdicts, false for ``not shifted``, else empty.
-Counting is Ibis (SQLite and PostgreSQL alike); personas are judged by the strategy model.
+Hours are the shared definition (``engines.definitions``: a missing duration takes the
+default of the version in force on the activity's day, so the window before D uses the
+previous version's). Counting is Ibis (SQLite and PostgreSQL alike); personas are judged by
+the strategy model.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from onstrategy.engines.authority import (
     offering_id,
     previous_version,
 )
+from onstrategy.engines.definitions import TIMED_KINDS, hours_of
 from onstrategy.errors import InvalidInput
 from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Offering, Strategy, Version
@@ -51,7 +55,6 @@ MIN_SHARE = 0.30
 MIN_GAIN = 0.10
 MIN_TOUCHES = 10
 TOP_CONTACTS = 10
-TIMED_KINDS = ("call", "meeting")
 SHIFTED = {"shifted": True, "already aligned": True, "not shifted": False}
 COUNTERS: tuple[str, ...] = ("touches", "hours", "deals", "approver_touches", "approver_hours")
 COUNTERS += ("non_approver_touches", "non_approver_hours")
@@ -208,16 +211,7 @@ def _team_dict(team: tuple[str, str, Period, Period, dict[str, int]], ids: set[s
 # ------------------------------------------------------------------ portable expressions
 
 
-def _hours(act: ir.Table, version: Version) -> ir.NumericValue:
-    costs = version.costs
-    default = ibis.cases(
-        (act.kind == "meeting", costs.meeting_hours_default * 60.0),
-        else_=costs.call_hours_default * 60.0,
-    )
-    return act.duration_minutes.cast("float64").fill_null(default) / 60.0
-
-
-def _timed(store: Store, start: date, cut: date, end: date, version: Version) -> ir.Table:
+def _timed(store: Store, start: date, cut: date, end: date, strategy: Strategy) -> ir.Table:
     act = store.table("activity")
     lo, hi = ibis.literal(start, "date"), ibis.literal(end, "date")
     act = act.filter(
@@ -225,15 +219,15 @@ def _timed(store: Store, start: date, cut: date, end: date, version: Version) ->
     )
     return act.mutate(
         period=(act.occurred_on < ibis.literal(cut, "date")).ifelse("before", "after"),
-        hours=_hours(act, version),
+        hours=hours_of(act, strategy=strategy),
     )
 
 
 def persona_activity(
-    *, store: Store, start: date, cut: date, end: date, version: Version
+    *, store: Store, start: date, cut: date, end: date, strategy: Strategy
 ) -> ir.Table:
     """(owner_id, period, seniority, function) → calls+meetings and hours."""
-    act = _timed(store, start, cut, end, version)
+    act = _timed(store, start, cut, end, strategy)
     contact = store.table("contact").select(cid="id", seniority="seniority", function="function")
     joined = act.left_join(contact, act.contact_id == contact.cid)
     return joined.group_by(["owner_id", "period", "seniority", "function"]).aggregate(
@@ -258,10 +252,10 @@ def pipeline_mix(*, store: Store, start: date, cut: date, end: date) -> ir.Table
 
 
 def contact_activity(
-    *, store: Store, owners: list[str], start: date, cut: date, end: date, version: Version
+    *, store: Store, owners: list[str], start: date, cut: date, end: date, strategy: Strategy
 ) -> ir.Table:
     """(owner, contact) → calls+meetings before and after, meetings after, with names."""
-    act = _timed(store, start, cut, end, version)
+    act = _timed(store, start, cut, end, strategy)
     act = act.filter(act.owner_id.isin(owners), act.contact_id.notnull())
     after = act.period == "after"
     grouped = act.group_by(["owner_id", "contact_id"]).aggregate(
@@ -438,7 +432,7 @@ def shift_report(
     offerings = new_offerings(version, previous)
     span: dict[str, Any] = {"store": store, "start": start, "cut": cut, "end": end}
     periods = _periods(
-        persona_activity(**span, version=version).to_pyarrow().to_pylist(),
+        persona_activity(**span, strategy=strategy).to_pyarrow().to_pylist(),
         pipeline_mix(**span).to_pyarrow().to_pylist(),
         offerings,
         version,
@@ -458,7 +452,7 @@ def shift_report(
         )
         rep.shifted = SHIFTED.get(rep.verdict)
         reps.append(rep)
-    _explain_not_shifted(reps, offerings, span, version)
+    _explain_not_shifted(reps, offerings, span, strategy)
     company = (Period(), Period())
     for rep in reps:
         company[0].add(rep.before)
@@ -484,12 +478,12 @@ def shift_report(
 
 
 def _explain_not_shifted(
-    reps: list[RepShift], offerings: list[Offering], span: dict[str, Any], version: Version
+    reps: list[RepShift], offerings: list[Offering], span: dict[str, Any], strategy: Strategy
 ) -> None:
     lagging = {r.id: r for r in reps if r.verdict == "not shifted"}
     if not lagging:
         return
-    rows = contact_activity(owners=list(lagging), version=version, **span).to_pyarrow()
+    rows = contact_activity(owners=list(lagging), strategy=strategy, **span).to_pyarrow()
     by_owner: dict[str, list[dict[str, Any]]] = {}
     for row in rows.to_pylist():
         by_owner.setdefault(str(row["owner_id"]), []).append(row)
