@@ -328,12 +328,12 @@ def _check_lengths(
     """A value longer than its column holds rejects the row on every database (PostgreSQL
     would fail the whole file, SQLite would store it); free text (``FREE_TEXT``) is
     shortened instead, its whole text kept in ``extra`` under the file's column name."""
-    limits, kind = _limits(columns.kind.table), columns.kind.kind
+    limits, kind = _limits(columns.kind.table).items(), columns.kind.kind
     bad: dict[int, list[Reject]] = {}
     for row in rows:
-        for name, value in list(row.record.items()):
-            limit = limits.get(name)
-            if limit is None or not isinstance(value, str) or len(value) <= limit:
+        for name, limit in limits:
+            value = row.record.get(name)
+            if value.__class__ is not str or len(value) <= limit:
                 continue
             where = header[columns.fields[name]] if name in columns.fields else name
             if (kind, name) in FREE_TEXT:
