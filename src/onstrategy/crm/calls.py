@@ -134,7 +134,7 @@ def _manifest_columns(header: list[str], path: Path) -> dict[str, int]:
     found = find_columns(header=header, wanted=MANIFEST_COLUMNS)
     require_columns(source=str(path), what="call manifest", header=header, found=found,
                     wanted=MANIFEST_COLUMNS, required=["file"],
-                    hint="a manifest: Call ID,File,Opportunity ID,Account ID,Rep ID,Date,Seller "
+                    hint="A manifest: Call ID,File,Opportunity ID,Account ID,Rep ID,Date,Seller "
                     "(File: the transcript's path, relative to the manifest)")  # fmt: skip
     return found
 

@@ -77,15 +77,21 @@ def require_columns(
     if not missing:
         return
     shown = ", ".join(h for h in header[:15] if h) + (" ..." if len(header) > 15 else "")
-    names = "; ".join(
-        f"{f}: {', '.join(dict.fromkeys(wanted.get(f, ())))}" for n in missing for f in n
-    )
+    names = "; ".join(f"{f}: {', '.join(_distinct(wanted.get(f, ())))}" for n in missing for f in n)
     raise InvalidInput(
         f"{source}: required {what} fields missing: "
         f"{', '.join(' or '.join(n) for n in missing)} (columns found: {shown or 'none'})",
         f"accepted column names (case, spaces and punctuation ignored) - {names}"
         + (f". {hint}" if hint else ""),
     )
+
+
+def _distinct(names: Sequence[str]) -> list[str]:
+    """``names`` in order, each once however it is spelt (the first spelling)."""
+    first: dict[str, str] = {}
+    for name in names:
+        first.setdefault(normalize_header(name), name)
+    return list(first.values())
 
 
 # ----------------------------------------------------------------------------- mapping files
@@ -251,8 +257,8 @@ def resolve_columns(
     require_columns(
         source=source, what=kind, header=header, found=fields,
         wanted=_accepted(spec, candidates), required=spec.required or [],
-        hint=f"add the missing fields to {mapping_file}" if mapping_file else
-        "for another CRM's export, write a mapping file (docs/imports.md) and pass --mapping",
+        hint=f"Add the missing fields to {mapping_file}" if mapping_file else
+        "For another CRM's export, write a mapping file (docs/imports.md) and pass --mapping",
     )  # fmt: skip
     used = set(fields.values())
     extra = {h: i for i, h in enumerate(header) if i not in used and h}
