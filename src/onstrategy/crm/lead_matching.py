@@ -7,11 +7,18 @@ then the normalised company name, location as tie-breaker). Where the answer liv
 
 - ``lead.account_id`` / ``lead.match_score`` — the account, and the engine's confidence;
 - ``lead.match_status`` — ``matched``, ``ambiguous`` (waiting in the review queue),
-  ``none`` (no account is close enough) or ``manual`` (a person decided; never overwritten
-  by a later run);
+  ``none`` (no account is close enough) or ``manual`` (a person decided; see below);
 - ``lead.match_reasons`` — the engine's reasons in words (or who decided, and why);
 - ``lead_list_match`` — a lead with no account whose company is a white-space entry of a
-  named list (e.g. a Fortune 1000 company not yet in the CRM) is on that list for the ICP.
+  named list (e.g. a Fortune 1000 company not yet in the CRM) is on that list for the ICP
+  (:mod:`onstrategy.crm.lead_lists` holds the one rule for the lists a lead is on).
+
+**Re-imports.** After an import, the leads it created *or changed* (``lead.last_batch_id``)
+are matched again, so a lead whose company, email domain or location changed gets the
+account it now belongs to. A person's decision (``manual``) stands as long as the company
+it was taken on does: only a re-import that changes the lead's company name or domain
+re-opens it (:mod:`onstrategy.crm.match_decisions`); a new phone, title or address never
+touches it.
 
 An ambiguous result opens one ``match_review`` item per subject (lead or named-list
 entry) with the candidates and their reasons; a later run updates it or withdraws it when
@@ -29,7 +36,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from onstrategy.engines.exceptions import Actor, resolve_actor
+from onstrategy.crm.actors import Actor, resolve_actor
+from onstrategy.crm.lead_lists import list_indexes, store_list_matches
+from onstrategy.crm.match_decisions import decision_basis, noted, reopen_out_of_date
 from onstrategy.engines.matching import AccountIndex, MatchRecord, MatchResult
 from onstrategy.errors import Conflict, Forbidden, InvalidInput, NotFound
 from onstrategy.ingest.importer import AfterImport, register_after_import
@@ -268,14 +277,16 @@ def _check_account(conn: Connection, account_id: str | None) -> str | None:
 def _apply(
     conn: Connection, kind: str, subject_id: str, account_id: str | None, why: list[str]
 ) -> None:
-    values = {
+    values: dict[str, Any] = {
         "account_id": account_id,
         "match_status": "manual",
         "match_score": 100.0 if account_id else None,
         "match_reasons": why,
     }
     if kind == "lead":
-        conn.execute(tables.lead.update().where(tables.lead.c.id == subject_id).values(values))
+        lead = tables.lead
+        values["match_basis"] = decision_basis(conn, subject_id)
+        conn.execute(lead.update().where(lead.c.id == subject_id).values(values))
         if account_id is not None:  # the account's list membership now speaks for it
             llm = tables.lead_list_match
             conn.execute(llm.delete().where(llm.c.lead_id == subject_id))
@@ -298,6 +309,7 @@ class MatchRun:
         default_factory=lambda: {"matched": 0, "ambiguous": 0, "none": 0}
     )
     reviews_opened: int = 0
+    reopened: int = 0  # a person's decisions out of date: the lead's company changed
 
     def add(self, result: MatchResult) -> None:
         self.considered += 1
@@ -313,6 +325,11 @@ class MatchRun:
             f"account ({share:.0%}), {c['ambiguous']:,} to review "
             f"({self.reviews_opened:,} new in `onstrategy matches review`), "
             f"{c['none']:,} with no account"
+        ) + (
+            f"; {self.reopened:,} of them had a person's match for a company the import "
+            "changed, so they were matched again"
+            if self.reopened
+            else ""
         )
 
 
@@ -321,7 +338,7 @@ def _lead_filter(batch_id: int | None, everything: bool) -> sa.ColumnElement[boo
     not_manual = sa.or_(lead.c.match_status.is_(None), lead.c.match_status != "manual")
     if batch_id is not None:
         return sa.and_(
-            not_manual, sa.or_(lead.c.import_batch_id == batch_id, lead.c.match_status.is_(None))
+            not_manual, sa.or_(lead.c.last_batch_id == batch_id, lead.c.match_status.is_(None))
         )
     if everything:
         return not_manual
@@ -340,25 +357,27 @@ def match_leads(
 ) -> MatchRun:
     """Match leads to accounts and store the outcome (see the module docstring).
 
-    Which leads: those of ``batch_id`` (plus any never matched); else with ``everything``
+    Which leads: those ``batch_id`` created or changed (plus any never matched; a person's
+    decision only when out of date, see the module docstring); else with ``everything``
     every lead a person has not decided; else those without an account yet. Each chunk
     commits on its own: a rerun picks up where an interrupted one stopped.
     """
+    reopened = reopen_out_of_date(store, batch_id, actor) if batch_id is not None else {}
     where = _lead_filter(batch_id, everything)
     with store.begin() as conn:
         total = conn.execute(
             sa.select(sa.func.count()).where(where).select_from(tables.lead)
         ).scalar_one()
-    run = MatchRun()
+    run = MatchRun(reopened=len(reopened))
     if total == 0:
         return run
     index = index or load_account_index(store=store)
     lists = list_indexes(store)
     for chunk in _lead_chunks(store, where):
-        results = [index.match(record) for record in chunk]
+        results = [noted(index.match(record), reopened) for record in chunk]
         with store.begin() as conn:
             _store_lead_matches(conn, results, run, now)
-            _store_list_matches(conn, list(zip(chunk, results, strict=True)), lists)
+            store_list_matches(conn, list(zip(chunk, results, strict=True)), lists)
         if progress:
             progress(run.considered, total)
     with store.begin() as conn:
@@ -389,45 +408,6 @@ def _lead_chunks(store: Store, where: sa.ColumnElement[bool]) -> Iterator[list[M
             return
         last = rows[-1]["id"]
         yield [MatchRecord(**row) for row in rows]
-
-
-def list_indexes(store: Store) -> dict[str, AccountIndex]:
-    """Per list, its white-space entries (no account yet): a lead can still be on the list."""
-    e = tables.named_list_entry
-    names = ["list_id", "name", "domain", "website", "city", "state", "country"]
-    query = sa.select(e.c.id, *(e.c[n] for n in names)).where(e.c.account_id.is_(None))
-    by_list: dict[str, list[MatchRecord]] = {}
-    with store.begin() as conn:
-        for row in conn.execute(query).mappings():
-            record = MatchRecord(str(row["id"]), **{n: row[n] for n in names[1:]})
-            by_list.setdefault(row["list_id"], []).append(record)
-    return {list_id: AccountIndex.build(records) for list_id, records in by_list.items()}
-
-
-def _store_list_matches(
-    conn: Connection, pairs: list[tuple[MatchRecord, MatchResult]], lists: dict[str, AccountIndex]
-) -> None:
-    """A lead with no account that matches a white-space entry is on that list."""
-    llm = tables.lead_list_match
-    conn.execute(llm.delete().where(llm.c.lead_id.in_([r.id for r, _ in pairs])))
-    rows = []
-    for record, result in pairs:
-        if result.status != "none":
-            continue
-        for list_id, index in lists.items():
-            found = index.match(record)
-            if found.status == "matched" and found.to_id is not None:
-                rows.append(
-                    {
-                        "lead_id": record.id,
-                        "list_id": list_id,
-                        "score": found.score,
-                        "entry_id": int(found.to_id),
-                        "reasons": list(found.reasons),
-                    }
-                )
-    if rows:
-        conn.execute(llm.insert(), rows)
 
 
 def store_results(conn: Connection, table: sa.Table, results: list[MatchResult]) -> None:

@@ -317,14 +317,17 @@ def rematch_list(
 
 
 def after_accounts_import(ctx: AfterImport) -> list[str]:
-    """Accounts changed: every list is matched again (one index for all of them)."""
+    """Accounts were added or changed: every list is matched again (one index for all of
+    them). An import that changed no account (the same file again) leaves the lists alone."""
+    account = tables.account
+    wrote = sa.select(account.c.id).where(account.c.last_batch_id == ctx.batch_id).limit(1)
     with ctx.store.begin() as conn:
         ids = list(
             conn.execute(
                 sa.select(tables.named_list.c.id).order_by(tables.named_list.c.id)
             ).scalars()
         )
-        if not ids:
+        if not ids or conn.execute(wrote).first() is None:
             return []
         index = AccountIndex.build(account_records(conn))
         now = datetime.now(UTC)

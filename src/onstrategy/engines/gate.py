@@ -11,9 +11,21 @@ a lead without an account is judged on its own firmographics.
 - ``gate_reasons`` (JSON) always says why: decision, score, tier, segment, strategy
   version, what it was judged on, and each criterion met or failed in words.
 
+A lead's named lists are those of :mod:`onstrategy.crm.lead_lists` (its account's, or the
+lists its company is a white-space entry of), the rule routing and exceptions use too.
+
 A quarantined record stays stored, visible (``onstrategy gate list``) and searchable; an
 admin releases it (``gate release``: status ``released``, audit-logged), and a released
-record is never quarantined again by a later run.
+record is never quarantined again by a later run — with one exception: a re-import that
+changes what the ICP reads of a released lead. Each lead decision keeps that in its
+reasons (``basis``: the matched account, or the lead's own industry, employees, revenue,
+country, state and named lists); a re-import that changes the lead without changing its
+basis leaves the release alone, one that changes it judges the lead again (the reasons keep
+the release under ``after_release`` with what changed, and the import's note says so).
+
+After an import, the gate judges the leads the import created *or changed*
+(``last_batch_id``): a lead whose country, industry or company changed is judged again,
+and the note counts them. ``--batch N`` means the same: the records import N wrote.
 
 Accounts are gated only when asked (``gate apply --kind accounts --batch N``), and an
 account is **protected** — never quarantined, whatever its fit — when it has any
@@ -25,7 +37,7 @@ customer, partner or former customer). Protected accounts stay active with the r
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -33,6 +45,7 @@ import ibis.expr.types as ir
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from onstrategy.crm.lead_lists import lead_list_entries, lists_of_leads
 from onstrategy.crm.lead_matching import require_role
 from onstrategy.engines.fit import AccountFit, explain, fit_table
 from onstrategy.errors import Conflict, InvalidInput, NotFound, OnstrategyError
@@ -46,6 +59,10 @@ KINDS: dict[str, sa.Table] = {"leads": tables.lead, "accounts": tables.account}
 STATUS_FIELDS = ("type", "account type", "customer status", "lifecycle stage", "status")
 CUSTOMER_WORDS = ("customer", "partner", "client")
 CHUNK = 2000
+# decisions by outcome; then, of an import's leads, those stored before (re-gated), how many
+# of them changed status, and released leads judged again (what the ICP reads changed)
+COUNTED: tuple[str, ...] = ("active", "quarantined", "protected", "released")
+COUNTED += ("regated", "status_changed", "released_regated")
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,7 @@ class GateDecision:
     id: str
     status: str  # active | quarantined
     reasons: dict[str, Any]
+    was: str | None = None  # the status before, when the record existed before this import
 
 
 @dataclass
@@ -63,25 +81,48 @@ class GateRun:
     kind: str
     version: str
     as_of: date
-    counts: dict[str, int] = field(
-        default_factory=lambda: {"active": 0, "quarantined": 0, "protected": 0, "released": 0}
-    )
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTED, 0))
+
+    def count(self, decision: GateDecision) -> None:
+        c = self.counts
+        c["protected" if "protected" in decision.reasons else decision.status] += 1
+        c["regated"] += decision.was is not None
+        c["status_changed"] += decision.was not in (None, decision.status)
+        c["released_regated"] += "after_release" in decision.reasons
+
+    @property
+    def judged(self) -> int:
+        return self.counts["active"] + self.counts["quarantined"] + self.counts["protected"]
 
     def note(self) -> str:
-        c = self.counts
-        judged = c["active"] + c["quarantined"] + c["protected"]
-        if not judged:
+        c, judged = self.counts, self.judged
+        if not judged and not c["released"]:
             return f"intake gate ({self.version}): no {self.kind} to classify"
-        text = (
-            f"intake gate ({self.version}, as of {self.as_of.isoformat()}): {judged:,} "
-            f"{self.kind} — {c['active']:,} in profile, {c['quarantined']:,} quarantined "
-            f"({c['quarantined'] / judged:.0%})"
-        )
+        text = f"intake gate ({self.version}, as of {self.as_of.isoformat()}): "
+        if judged:
+            text += (
+                f"{judged:,} {self.kind} — {c['active']:,} in profile, "
+                f"{c['quarantined']:,} quarantined ({c['quarantined'] / judged:.0%})"
+            )
+        return text + "".join(self._more()) + "; see `onstrategy gate list`"
+
+    def _more(self) -> Iterator[str]:
+        c = self.counts
         if c["protected"]:
-            text += f", {c['protected']:,} off profile but kept (customers or pipeline)"
+            yield f", {c['protected']:,} off profile but kept (customers or pipeline)"
+        if c["regated"]:
+            yield (
+                f"; {c['regated']:,} of them were stored before and re-gated because the "
+                f"import changed them ({c['status_changed']:,} changed status)"
+            )
+        if c["released_regated"]:
+            yield (
+                f"; {c['released_regated']:,} released earlier judged again because the "
+                "import changed what the ICP reads"
+            )
         if c["released"]:
-            text += f", {c['released']:,} released earlier and left alone"
-        return text + "; see `onstrategy gate list`"
+            start = "; " if self.judged else ""
+            yield f"{start}{c['released']:,} released earlier and left alone"
 
 
 # ------------------------------------------------------------------ classification
@@ -104,28 +145,28 @@ def _describe(fit: AccountFit, version: Version, judged_on: str, as_of: date) ->
 
 
 _FIRMOGRAPHICS = ("industry", "employees", "annual_revenue", "country", "state", "city")
-_COLUMNS = {"leads": ("id", "account_id", "company"), "accounts": ("id", "name")}
+_ICP_READS = ("industry", "employees", "annual_revenue", "country", "state")  # + named lists
+_BATCH = ("gate_status", "import_batch_id")
+_COLUMNS = {"leads": ("id", "account_id", "company", *_BATCH), "accounts": ("id", "name")}
+__all__ = ["GateDecision", "GateRun", "apply_gate", "lead_list_entries", "list_gated", "release"]
 
 
 def _chosen(store: Store, kind: str, batch_id: int | None) -> ir.Table:
-    """The records to gate (released ones never are), only the columns the fit reads."""
+    """The records to gate, only the columns the fit reads: those import ``batch_id`` wrote
+    (released leads included, see ``_after_release``), else all but the released."""
     table = store.table(KINDS[kind].name)
     if batch_id is not None:
-        table = table.filter(table.import_batch_id == batch_id)
-    table = table.filter(table.gate_status != "released")
+        table = table.filter(
+            (table.import_batch_id == batch_id) | (table.last_batch_id == batch_id)
+        )
+    if batch_id is None or kind != "leads":
+        table = table.filter(table.gate_status != "released")
     return table.select(*_COLUMNS[kind], *_FIRMOGRAPHICS)
 
 
-def lead_list_entries(store: Store) -> ir.Table:
-    """Named-list membership for a lead's own fit: entries matched to accounts, plus leads
-    whose company is a white-space entry (``lead_list_match``; see ``crm.lead_matching``)."""
-    entries, direct = store.table("named_list_entry"), store.table("lead_list_match")
-    text = "string"  # one nullable type on both sides, as a union needs
-    accounts = entries.select(
-        list_id=entries.list_id.cast(text), account_id=entries.account_id.cast(text)
-    )
-    leads = direct.select(list_id=direct.list_id.cast(text), account_id=direct.lead_id.cast(text))
-    return accounts.union(leads)
+def _of_batch(table: sa.Table, batch_id: int) -> sa.ColumnElement[bool]:
+    """The records import ``batch_id`` created or changed (as ``_chosen`` selects them)."""
+    return sa.or_(table.c.import_batch_id == batch_id, table.c.last_batch_id == batch_id)
 
 
 def _fitted_pages(
@@ -158,25 +199,85 @@ def classify_leads(
 ) -> Iterator[list[GateDecision]]:
     """Gate decisions, page by page, for the leads of ``batch_id`` (all when None).
 
-    Released leads are never classified again.
+    Released leads are classified again only when the import ``batch_id`` changed what
+    the ICP reads of them (see the module docstring); those left alone are not yielded.
     """
     leads, entries = _chosen(store, "leads", batch_id), lead_list_entries(store)
     for rows in _fitted_pages(store, leads, version, entries):
         accounts = _account_fits(store, version, {r["account_id"] for r in rows} - {None})
-        yield [_lead_decision(row, accounts.get(row["account_id"]), version, as_of) for row in rows]
+        lists = _own_lists(store, [r["id"] for r in rows if r["account_id"] is None])
+        decisions = (
+            _lead_decision(row, accounts.get(row["account_id"]), lists, version, as_of, batch_id)
+            for row in rows
+        )
+        yield [d for d in _after_release(store, decisions) if d is not None]
+
+
+def _own_lists(store: Store, ids: list[str]) -> dict[str, frozenset[str]]:
+    if not ids:
+        return {}
+    with store.begin() as conn:
+        return lists_of_leads(conn, ids)
 
 
 def _lead_decision(
-    row: dict[str, Any], account: dict[str, Any] | None, version: Version, as_of: date
+    row: dict[str, Any],
+    account: dict[str, Any] | None,
+    lists: dict[str, frozenset[str]],
+    version: Version,
+    as_of: date,
+    batch_id: int | None,
 ) -> GateDecision:
     if account is not None:
         on = f"matched account {account['name']} ({account['id']})"
-        fit = explain(account, version=version)
+        fit, basis = explain(account, version=version), {"account_id": account["id"]}
     else:
         on = "the lead's own firmographics (no matched account)"
         fit = explain(row, version=version)
-    reasons = _describe(fit, version, on, as_of)
-    return GateDecision("leads", row["id"], reasons["decision"], reasons)
+        basis = {k: row[k] for k in _ICP_READS} | {"named_lists": sorted(lists.get(row["id"], ()))}
+    reasons = _describe(fit, version, on, as_of) | {"basis": basis}
+    stored = batch_id is not None and row["import_batch_id"] != batch_id
+    return GateDecision("leads", row["id"], reasons["decision"], reasons,
+                        row["gate_status"] if stored else None)  # fmt: skip
+
+
+def _after_release(
+    store: Store, decisions: Iterable[GateDecision]
+) -> Iterator[GateDecision | None]:
+    """A released lead stays released (None) unless what the ICP reads of it changed since
+    it was judged; then its new decision keeps the release and what changed."""
+    decisions = list(decisions)
+    released = _released_reasons(store, [d.id for d in decisions if d.was == "released"])
+    for decision in decisions:
+        before = released.get(decision.id)
+        if before is None:
+            yield decision if decision.was != "released" else None
+            continue
+        changed = _basis_changes(before.get("basis"), decision.reasons["basis"])
+        if not changed:
+            yield None
+            continue
+        after = {"release": before.get("release"), "changed": changed}
+        yield replace(decision, reasons=decision.reasons | {"after_release": after})
+
+
+def _released_reasons(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    lead = tables.lead
+    query = sa.select(lead.c.id, lead.c.gate_reasons).where(lead.c.id.in_(ids))
+    with store.begin() as conn:
+        return {i: dict(r or {}) for i, r in conn.execute(query)}
+
+
+def _basis_changes(before: Any, now: dict[str, Any]) -> list[str]:
+    """What changed in what the ICP reads, in words (none when no basis was kept)."""
+    if not isinstance(before, dict):
+        return []
+    keys = sorted(set(before) | set(now))
+    return [
+        f"{k}: {before.get(k)!r} -> {now.get(k)!r}" for k in keys if before.get(k) != now.get(k)
+    ]
 
 
 def _customer_status(extra: Any) -> str | None:
@@ -256,7 +357,7 @@ def apply_gate(
     for decisions in classify(store=store, version=version, as_of=as_of, batch_id=batch_id):
         _store(store, kind, decisions, run)
         if progress:
-            progress(sum(run.counts.values()), total)
+            progress(min(run.judged, total), total)
     run.counts["released"] = _count_released(store, kind, batch_id)
     with store.begin() as conn:
         store.audit(
@@ -271,26 +372,34 @@ def apply_gate(
 
 
 def _store(store: Store, kind: str, decisions: list[GateDecision], run: GateRun) -> None:
+    """Store the page's decisions; a released record only when judged again after release."""
     table = KINDS[kind]
-    update = (
-        table.update()
-        .where(table.c.id == sa.bindparam("b_id"), table.c.gate_status != "released")
-        .values(gate_status=sa.bindparam("b_status"), gate_reasons=sa.bindparam("b_reasons"))
+    update = table.update().values(
+        gate_status=sa.bindparam("b_status"), gate_reasons=sa.bindparam("b_reasons")
     )
+    kept = update.where(table.c.id == sa.bindparam("b_id"), table.c.gate_status != "released")
+    again = update.where(table.c.id == sa.bindparam("b_id"))
     for d in decisions:
-        run.counts["protected" if "protected" in d.reasons else d.status] += 1
+        run.count(d)
     with store.begin() as conn:
-        conn.execute(
-            update,
-            [{"b_id": d.id, "b_status": d.status, "b_reasons": d.reasons} for d in decisions],
-        )
+        for statement, chosen in ((kept, False), (again, True)):
+            params = [
+                {"b_id": d.id, "b_status": d.status, "b_reasons": d.reasons}
+                for d in decisions
+                if ("after_release" in d.reasons) is chosen
+            ]
+            if params:
+                conn.execute(statement, params)
 
 
 def _count(store: Store, kind: str, batch_id: int | None) -> int:
+    """How many records ``_chosen`` gives."""
     table = KINDS[kind]
-    query = sa.select(sa.func.count()).where(table.c.gate_status != "released")
+    query = sa.select(sa.func.count())
     if batch_id is not None:
-        query = query.where(table.c.import_batch_id == batch_id)
+        query = query.where(_of_batch(table, batch_id))
+    if batch_id is None or kind != "leads":
+        query = query.where(table.c.gate_status != "released")
     with store.begin() as conn:
         return int(conn.execute(query).scalar_one())
 
@@ -299,7 +408,7 @@ def _count_released(store: Store, kind: str, batch_id: int | None) -> int:
     table = KINDS[kind]
     query = sa.select(sa.func.count()).where(table.c.gate_status == "released")
     if batch_id is not None:
-        query = query.where(table.c.import_batch_id == batch_id)
+        query = query.where(_of_batch(table, batch_id))
     with store.begin() as conn:
         return int(conn.execute(query).scalar_one())
 
@@ -388,7 +497,10 @@ def list_gated(
 
 
 def after_leads_import(ctx: AfterImport) -> list[str]:
-    """Gate the batch's leads; with no strategy, say so and how to do it later."""
+    """Gate the leads the import created or changed; with no strategy, say so and how to do
+    it later. An import that wrote no lead (the same file again) judges nothing."""
+    if _count(ctx.store, "leads", ctx.batch_id) == 0:
+        return []
     if ctx.strategy is None:
         return [
             f"intake gate not applied: no strategy given. Apply it with `onstrategy --strategy "

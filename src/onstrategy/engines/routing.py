@@ -7,12 +7,13 @@ reason, the strategy version in force on ``as_of`` and the time (table ``routing
    active (``user_account.active`` and no ``inactive`` availability covering the date): the
    owner gets it, even when out of office (account continuity; the reason says they are away).
 2. **profile** — the lead's ICP fit (its matched account's fit if it has one, else the lead's
-   own firmographics; the fit engine's definition under the version in force) is off profile:
-   it goes to the nurture queue (``routing.nurture_queue``), unless an approved, unexpired
-   off-profile exception exists for the lead.
-3. **territory** — the lead's territory (``engines.territories``; named accounts and lists via
-   its matched account) hands it to a free rep by weighted round robin with capacity caps and
-   catch-up protection (``engines.round_robin``).
+   own firmographics; named lists as in step 3; the fit engine's definition under the
+   version in force) is off profile: it goes to the nurture queue (``routing.nurture_queue``),
+   unless an approved, unexpired off-profile exception exists for the lead.
+3. **territory** — the lead's territory (``engines.territories``; named accounts via its
+   matched account, named lists by ``crm.lead_lists``: its account's lists, or the lists its
+   company is a white-space entry of) hands it to a free rep by weighted round robin with
+   capacity caps and catch-up protection (``engines.round_robin``).
 4. **fallback** — no territory covers the lead, or no rep in it is free:
    ``routing.fallback_queue`` (default ``unrouted``).
 
@@ -32,6 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from onstrategy.crm.lead_lists import lists_of_lead
 from onstrategy.engines.fit import AccountFit, record_fit
 from onstrategy.engines.round_robin import (
     CLOSED_LEAD_STATUSES,
@@ -53,11 +55,6 @@ ACTOR = "routing"
 
 _LEAD = sa.select(t.lead).where(t.lead.c.id == sa.bindparam("id"))
 _ACCOUNT = sa.select(t.account).where(t.account.c.id == sa.bindparam("id"))
-_LISTS = (
-    sa.select(t.named_list_entry.c.list_id)
-    .where(t.named_list_entry.c.account_id == sa.bindparam("id"))
-    .distinct()
-)
 _EXC = t.off_profile_exception
 _EXCEPTION = (
     sa.select(_EXC.c.id, _EXC.c.reason_code, _EXC.c.decided_by, _EXC.c.expires_on)
@@ -275,9 +272,8 @@ def _decide(
     owner = _account_owner_step(conn, account=account, as_of=as_of, steps=steps)
     if owner:
         return owner
-    lists = frozenset(r[0] for r in conn.execute(_LISTS, {"id": account_id})) \
-        if account_id else frozenset()  # fmt: skip
-    fit = record_fit(account or lead, key=account_id, lists=lists, version=version)
+    lists = lists_of_lead(conn, lead_id=lead["id"], account_id=account_id)
+    fit = record_fit(account or lead, key=account_id or lead["id"], lists=lists, version=version)
     queue = version.routing.nurture_queue
     queued = _profile_step(conn, lead=lead, fit=fit, judged=account, queue=queue, as_of=as_of,
                            steps=steps)  # fmt: skip

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import ibis.expr.types as ir
 import sqlalchemy as sa
 
+from onstrategy.crm.lead_lists import lead_list_entries
 from onstrategy.engines.exceptions.records import KINDS, Budget, Subject
 from onstrategy.engines.fit import AccountFit, explain, fit_table
 from onstrategy.errors import InvalidInput, NotFound
@@ -14,17 +16,21 @@ from onstrategy.store import tables
 from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Version
 
+_FIT_READS = ("industry", "employees", "annual_revenue", "country", "state")
 
-def _fit_rows(store: Store, version: Version, table: str, ids: list[str]) -> dict[str, Any]:
+
+def _fit_rows(
+    store: Store, version: Version, table: str, ids: list[str], entries: ir.Table | None = None
+) -> dict[str, Any]:
+    """Fits of ``ids`` in ``table``; named lists from ``entries`` (accounts' by default)."""
     if not ids:
         return {}
-    fitted = fit_table(
-        table=store.table(table),
-        key="id",
-        version=version,
-        list_entries=store.table("named_list_entry"),
-    )
-    rows = fitted.filter(fitted.id.isin(ids)).to_pyarrow().to_pylist()
+    chosen = store.table(table)
+    columns = [c for c in ("id", "name", *_FIT_READS) if c in chosen.columns]
+    chosen = chosen.filter(chosen.id.isin(ids)).select(*columns)
+    entries = entries if entries is not None else store.table("named_list_entry")
+    fitted = fit_table(table=chosen, key="id", version=version, list_entries=entries)
+    rows = fitted.to_pyarrow().to_pylist()
     return {r["id"]: explain(r, version=version) for r in rows}
 
 
@@ -42,8 +48,9 @@ def load_subject(store: Store, version: Version, kind: str, subject_id: str) -> 
         raise NotFound(f"no {kind} {subject_id!r}", f"check the {kind} id in the CRM export")
     account_id = row["account_id"]
     fit = account_fits(store, version, [account_id]).get(account_id) if account_id else None
-    if kind == "lead" and fit is None:
-        fit = _fit_rows(store, version, "lead", [subject_id]).get(subject_id)
+    if kind == "lead" and fit is None:  # on its own, with the lists its company is on
+        own = _fit_rows(store, version, "lead", [subject_id], lead_list_entries(store))
+        fit = own.get(subject_id)
     if kind == "opportunity":
         return Subject(
             kind,
