@@ -348,7 +348,8 @@ def apply_gate(
     if kind == "accounts" and batch_id is None:
         raise InvalidInput(
             "accounts are gated one import batch at a time",
-            "pass --batch N (the batch that created them; see `onstrategy import batches`)",
+            "pass --batch N (the import that created or changed them; see `onstrategy import "
+            "batches`)",
         )
     version = strategy.version_on(as_of)
     classify = classify_leads if kind == "leads" else classify_accounts
