@@ -364,13 +364,13 @@ def load_chart(loads: list[Row]) -> Row:
         }
         for r in loads
     ]
+    order = [v["rep"] for v in sorted(values, key=lambda v: -v["load"])]  # one sort, both layers
     tooltip = [{"field": f} for f in ("rep", "load", "capacity", "accounts", "open_leads")]
     colour = {"domain": list(LOAD_STATUSES), "range": [GOOD, BAD, "#9aa5b1"]}
     return {
         "$schema": SCHEMA, "title": "Load vs capacity by rep", "data": {"values": values},
         "width": 420, "height": {"step": 18},
-        "encoding": {"y": {"field": "rep", "type": "nominal", "title": None,
-                           "sort": {"field": "load", "order": "descending"}}},
+        "encoding": {"y": {"field": "rep", "type": "nominal", "title": None, "sort": order}},
         "layer": [
             {"mark": "bar", "encoding": {
                 "x": {"field": "load", "type": "quantitative",
