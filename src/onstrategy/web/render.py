@@ -21,6 +21,7 @@ NAV = (
     ("accounts", "/accounts", "Accounts"),
     ("alerts", "/alerts", "Alerts"),
     ("gate", "/gate", "Intake gate"),
+    ("right_leads", "/territories", "Lists & routing"),
     ("exceptions", "/exceptions", "Exceptions"),
     ("authority", "/authority", "Authority gaps"),
     ("shift", "/shift", "Shift to approvers"),
