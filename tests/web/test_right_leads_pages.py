@@ -103,6 +103,8 @@ def test_the_review_queue_is_the_clis(demo_web):
     first = twin["reviews"][0]
     assert f'id="review-{first["id"]}"' in html
     assert f'value="{first["candidates"][0]["account_id"]}"' in html
+    chosen_in_the_page = admin.get("/api/matches?kind=&status=open")  # the twin link of the form
+    assert chosen_in_the_page.json()["total"] == twin["total"]
     leads = admin.get("/api/matches?kind=lead").json()["reviews"]
     assert leads
     assert {r["subject_kind"] for r in leads} == {"lead"}
@@ -333,8 +335,12 @@ def test_route_now_from_a_leads_page(web):
     assert stored["routing_today"] is None
     manager_id = manager.get("/api/me").json()["viewer"]["id"]
     assert [(a, e) for a, e, _ in _audit(web.url, "lead.route")] == [(manager_id, ours)]
-    again = manager.post(f"/leads/{ours}/route", data={"csrf_token": csrf_of(page.text)})
+    again = manager.post(
+        f"/leads/{ours}/route", data={"csrf_token": csrf_of(page.text)}, headers=HTMX
+    )
     assert again.status_code == 409
+    assert again.headers["HX-Retarget"] == "#flash"
+    assert 'id="flash"' in page.text
     token = admin.get("/api/me").json()["csrf_token"]
     routed = admin.post(f"/api/leads/{theirs}/route", headers={"X-CSRF-Token": token})
     assert routed.status_code == 200, routed.text

@@ -338,7 +338,7 @@ async def matches(
     request: Request,
     viewer: Viewer = ViewerDep,
     period: Period = PeriodDep,
-    kind: str | None = Query(None, pattern="^(lead|list_entry)$"),
+    kind: str | None = Query(None, pattern="^(lead|list_entry|)$", description="default: both"),
     status: str = Query("open", pattern="^(open|resolved|withdrawn|all)$"),
     offset: int = Query(0, ge=0),
 ) -> Data:
@@ -346,7 +346,13 @@ async def matches(
     state = state_of(request)
     return _json(
         await state.run(
-            right_leads.matches, state, viewer, period, kind=kind, status=status, offset=offset
+            right_leads.matches,
+            state,
+            viewer,
+            period,
+            kind=kind or None,
+            status=status,
+            offset=offset,
         )
     )
 
