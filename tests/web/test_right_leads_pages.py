@@ -10,12 +10,16 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest_web import ADMIN, ANA, MANAGER, REP, Web, csrf_of
+from conftest_web import ADMIN, ANA, MANAGER, PASSWORD, REP, Web, csrf_of, login
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from onstrategy.cli.main import app as cli
+from onstrategy.settings import Settings
 from onstrategy.store import tables
 from onstrategy.store.connect import Store
+from onstrategy.web import create_app
+from onstrategy.web.users import set_password
 
 HTMX = {"HX-Request": "true"}
 AS_OF = "2026-11-30"
@@ -37,6 +41,11 @@ def _audit(url: str, action: str) -> list[tuple[str, str, dict[str, Any]]]:
         ).all()
     store.close()
     return [(r.actor, r.entity_id, r.details) for r in rows]
+
+
+def _unnamed(accounts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The check's rows without the owner's name the page adds."""
+    return [{k: v for k, v in a.items() if k != "owner_name"} for a in accounts]
 
 
 def _counts(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -114,12 +123,10 @@ def test_territories_are_the_clis_check_with_a_load_chart(demo_web):
     admin = demo_web.client(ADMIN)
     check = _cli(demo_web, "territories", "check", "--as-of", AS_OF)
     twin = admin.get(f"/api/territories?to={AS_OF}").json()
-    for key in ("version", "accounts", "icp_accounts", "coverage", "double_claims", "problems"):
+    for key in ("version", "accounts", "icp_accounts", "coverage", "problems"):
         assert twin[key] == check[key], key
-    uncovered = [
-        {k: v for k, v in a.items() if k != "owner_name"} for a in twin["uncovered_icp_accounts"]
-    ]
-    assert uncovered == check["uncovered_icp_accounts"]
+    assert _unnamed(twin["double_claims"]) == check["double_claims"]
+    assert _unnamed(twin["uncovered_icp_accounts"]) == check["uncovered_icp_accounts"]
     assert twin["loads"] == check["loads"]
     spec = admin.get(f"/api/territories/charts/load?to={AS_OF}").json()
     assert spec == twin["charts"]["load"]
@@ -355,3 +362,74 @@ def test_signed_out_visitors_are_sent_to_sign_in(demo_web, path):
     assert page.status_code == 303
     assert page.headers["location"].startswith("/login")
     assert demo_web.client().get(f"/api{path}").status_code == 401
+
+
+OVERLAP = """
+name: Overlap Co
+versions:
+  - id: v1
+    effective_from: 2026-01-01
+    icp:
+      segments: [{name: Manufacturing, industries: [Manufacturing]}]
+    territories:
+      - id: west
+        name: West
+        rules: {states: [CA, WA]}
+        reps: [{rep: ana, capacity: 1}]
+      - id: bay
+        name: Bay
+        rules: {postal_prefixes: ["941"]}
+        reps: [{rep: ana, capacity: 1}]
+"""
+
+
+def test_a_double_claim_shows_the_territory_that_won_and_why(database_url, tmp_path):
+    strategy = tmp_path / "strategy.yaml"
+    strategy.write_text(OVERLAP, encoding="utf-8")
+    store = Store.open(database_url)
+    with store.begin() as conn:
+        conn.execute(
+            tables.user.insert(),
+            [
+                {"id": "ana", "name": "Ana Ruiz", "email": None, "role": "rep", "active": True},
+                {
+                    "id": "jo",
+                    "name": "Jo Admin",
+                    "email": "jo@x.example",
+                    "role": "admin",
+                    "active": True,
+                },
+            ],
+        )
+        conn.execute(
+            tables.account.insert(),
+            [
+                {"id": i, "name": f"Account {i}", "state": st, "postal_code": pc,
+                 "owner_id": "ana", "industry": "Manufacturing", "gate_status": "active"}
+                for i, st, pc in (("A1", "CA", "94105"), ("A2", "TX", None), ("A3", "WA", None))
+            ],
+        )  # fmt: skip
+    set_password(store=store, who="jo@x.example", password=PASSWORD, actor="test")
+    store.close()
+    app = create_app(
+        settings=Settings(database_url=database_url, strategy_file=strategy, secret_key="k" * 40)
+    )
+    with TestClient(app) as admin:  # the app's lifespan closes its store at the end
+        login(admin, "jo@x.example")
+        _a_double_claim(Web(app, database_url, strategy), admin)
+
+
+def _a_double_claim(web: Web, admin: TestClient) -> None:
+    check = _cli(web, "territories", "check", "--as-of", "2026-06-01")
+    twin = admin.get("/api/territories?to=2026-06-01").json()
+    assert _unnamed(twin["double_claims"]) == check["double_claims"]
+    assert [(c["id"], c["owner_name"]) for c in twin["double_claims"]] == [("A1", "Ana Ruiz")]
+    assert [(c["id"], c["territory_id"]) for c in twin["double_claims"]] == [("A1", "bay")]
+    assert twin["problems"] == check["problems"] == 3
+    html = admin.get("/territories?to=2026-06-01").text
+    claim = re.search(r'<table class="data" id="double-claims">.*?</table>', html, re.S)
+    assert claim
+    assert "<strong>bay</strong>" in claim.group(0)
+    assert "west <span" in claim.group(0)
+    assert "lost on territory id" in claim.group(0)
+    assert 'class="over"' in html  # Ana carries 3 accounts against a capacity of 2
