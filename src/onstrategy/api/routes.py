@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
 
-from onstrategy.api import analytics, right_leads, strategy_docs, views, work
+from onstrategy.api import analytics, right_leads, routing, strategy_docs, views, work
 from onstrategy.api.models import (
     ERRORS,
     DashboardModel,
@@ -136,7 +136,7 @@ async def lead(
     """One lead: the gate's verdict, the routing decisions ("why did I get this lead?") and
     whether you may route it now (``routing_action``)."""
     return _json(
-        await state_of(request).run(right_leads.lead, state_of(request), viewer, period, lead_id)
+        await state_of(request).run(routing.lead, state_of(request), viewer, period, lead_id)
     )
 
 
@@ -413,4 +413,4 @@ async def route_lead(
     """Route a lead nobody owns, as `onstrategy route LEAD_ID` (admins, executives, the
     lead's team manager); the decision and its reasons are stored and audit-logged."""
     state = state_of(request)
-    return jsonable_encoder(await state.run(right_leads.route_now, state, viewer, period, lead_id))
+    return jsonable_encoder(await state.run(routing.route_now, state, viewer, period, lead_id))

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from onstrategy.api import analytics, right_leads, strategy_docs, views, work
+from onstrategy.api import analytics, right_leads, routing, strategy_docs, views, work
 from onstrategy.api.params import Period, period_params
 from onstrategy.errors import InvalidInput
 from onstrategy.web.render import fragment, is_htmx, render
@@ -79,7 +79,7 @@ async def deal(
 async def lead(
     request: Request, lead_id: str, viewer: Viewer = ViewerDep, period: Period = PeriodDep
 ) -> HTMLResponse:
-    data = await state_of(request).run(right_leads.lead, state_of(request), viewer, period, lead_id)
+    data = await state_of(request).run(routing.lead, state_of(request), viewer, period, lead_id)
     return render(request, "lead.html.j2", data, page="gate", title=f"Lead {lead_id}")
 
 
@@ -88,7 +88,7 @@ async def route_lead(
     request: Request, lead_id: str, viewer: Viewer = ViewerDep, period: Period = PeriodDep
 ) -> Response:
     state = state_of(request)
-    decision = await state.run(right_leads.route_now, state, viewer, period, lead_id)
+    decision = await state.run(routing.route_now, state, viewer, period, lead_id)
     if is_htmx(request):
         return fragment(request, "_routing_decision.html.j2", r=decision, just_routed=True)
     return RedirectResponse(f"/leads/{quote(lead_id, safe='')}", status_code=303)
