@@ -17,12 +17,13 @@ same on SQLite and PostgreSQL), and explained for sales leaders in ``docs/concep
   no "closed in the period" figure. ``closed_on`` of a deal not marked closed is its expected
   close date (Salesforce's CloseDate) and does not close it.
 * **Rep load and capacity** (``rep_loads``): load is the active (not quarantined) accounts a
-  rep owns plus their open leads (status not closed, created within ``routing.open_lead_days``
-  up to D, or of unknown age): what routing counts (``engines.round_robin.loads``). Capacity
-  is the sum of the capacities of every territory of the version that lists the rep (by user
-  id, or email in any case). *At capacity* (load ≥ capacity) routing gives no more leads;
-  *over capacity* (load > capacity) is a problem ``territories check`` and ``simulate`` show.
-  Open pipeline is the amount of the rep's open deals on D.
+  rep owns (``counts_toward_load``) plus their open leads (status not closed, created within
+  ``routing.open_lead_days`` up to D, or of unknown age): what routing counts
+  (``engines.round_robin.loads``). Capacity is the sum of the capacities of every territory
+  of the version that lists the rep (by user id, or email in any case). *At capacity*
+  (load ≥ capacity) routing gives no more leads; *over capacity* (load > capacity) is a
+  problem ``territories check`` and ``simulate`` show. Open pipeline is the amount of the
+  rep's open deals on D.
 """
 
 from __future__ import annotations
@@ -155,32 +156,28 @@ def open_leads(*, store: Store, as_of: date, open_lead_days: int) -> ir.Table:
     )
 
 
-_LOAD_COLUMNS = ("accounts", "icp_accounts", "open_leads", "open_opportunities")
+def counts_toward_load(account: dict[str, Any]) -> bool:
+    """An account row that counts in its owner's load: owned and not quarantined."""
+    return bool(account.get("owner_id")) and account.get("gate_status") != QUARANTINED
 
 
-def _load_part(table: ir.Table, pipeline: ir.Value | None = None, **counts: Any) -> ir.Table:
-    values = {name: ibis.literal(0, "int64") for name in _LOAD_COLUMNS}
-    values.update({k: ibis.literal(v, "int64") if isinstance(v, int) else v.cast("int64")
-                   for k, v in counts.items()})  # fmt: skip
-    amount = ibis.literal(0.0, "float64") if pipeline is None else pipeline
-    return table.select(owner_id=table.owner_id.cast("string"), **values, open_pipeline=amount)
-
-
-def load_facts(*, store: Store, version: Version, as_of: date) -> ir.Table:
-    """Per owner: ``accounts``, ``icp_accounts`` (in profile under ``version``),
-    ``open_leads``, ``open_opportunities`` and ``open_pipeline`` on ``as_of``: one query."""
-    fitted = account_fit_table(store=store, version=version)
-    accounts = fitted.filter(fitted.gate_status != QUARANTINED, fitted.owner_id.notnull())
+def open_work(*, store: Store, version: Version, as_of: date) -> ir.Table:
+    """Per owner: ``open_leads``, ``open_opportunities`` and ``open_pipeline`` on ``as_of``."""
     leads = open_leads(store=store, as_of=as_of, open_lead_days=version.routing.open_lead_days)
     deals = open_deals(store=store, as_of=as_of)
     deals = deals.filter(deals.owner_id.notnull())
+    zero, one = ibis.literal(0, "int64"), ibis.literal(1, "int64")
     parts = ibis.union(
-        _load_part(accounts, accounts=1, icp_accounts=accounts.in_profile.ifelse(1, 0)),
-        _load_part(leads, open_leads=1),
-        _load_part(deals, deals.amount.cast("float64").fill_null(0.0), open_opportunities=1),
+        leads.select("owner_id", open_leads=one, open_opportunities=zero,
+                     open_pipeline=ibis.literal(0.0, "float64")),
+        deals.select("owner_id", open_leads=zero, open_opportunities=one,
+                     open_pipeline=deals.amount.cast("float64").fill_null(0.0)),
+    )  # fmt: skip
+    return parts.group_by("owner_id").aggregate(
+        open_leads=parts.open_leads.sum(),
+        open_opportunities=parts.open_opportunities.sum(),
+        open_pipeline=parts.open_pipeline.sum(),
     )
-    sums = {name: parts[name].sum() for name in (*_LOAD_COLUMNS, "open_pipeline")}
-    return parts.group_by("owner_id").aggregate(**sums)
 
 
 @dataclass
@@ -254,20 +251,52 @@ def seats(version: Version, users: Users) -> dict[str, dict[str, int]]:
 
 
 def rep_loads(
-    *, store: Store, version: Version, as_of: date, users: Users | None = None
+    *,
+    store: Store,
+    version: Version,
+    as_of: date,
+    accounts: Iterable[dict[str, Any]] | None = None,
+    users: Users | None = None,
 ) -> dict[str, RepLoad]:
-    """Every rep who covers a territory under ``version`` or owns something, by user id."""
+    """Every rep who covers a territory under ``version`` or owns something, by user id.
+
+    ``accounts``: the accounts' fit rows under ``version`` (``owner_id``, ``gate_status``,
+    ``in_profile``) when the caller has them already; by default they are read."""
     users = users or Users.of(store)
-    loads: dict[str, RepLoad] = {}
+    loads = _Loads(users, {})
     for territory_id, seated in seats(version, users).items():
         for rep_id, capacity in seated.items():
-            load = loads.setdefault(rep_id, RepLoad(rep_id, users.names.get(rep_id)))
-            load.territories.append(territory_id)
-            load.capacity = (load.capacity or 0) + capacity
-    for row in load_facts(store=store, version=version, as_of=as_of).to_pyarrow().to_pylist():
-        owner = str(row["owner_id"])
-        load = loads.setdefault(owner, RepLoad(owner, users.names.get(owner)))
-        for name in _LOAD_COLUMNS:
-            setattr(load, name, int(row[name] or 0))
+            loads.of(rep_id).territories.append(territory_id)
+            loads.of(rep_id).capacity = (loads.of(rep_id).capacity or 0) + capacity
+    for account in _accounts(store, version, accounts):
+        if counts_toward_load(account):
+            loads.of(account["owner_id"]).accounts += 1
+            loads.of(account["owner_id"]).icp_accounts += bool(account["in_profile"])
+    for row in open_work(store=store, version=version, as_of=as_of).to_pyarrow().to_pylist():
+        load = loads.of(row["owner_id"])
+        load.open_leads = int(row["open_leads"] or 0)
+        load.open_opportunities = int(row["open_opportunities"] or 0)
         load.open_pipeline = float(row["open_pipeline"] or 0.0)
-    return loads
+    return loads.reps
+
+
+@dataclass(frozen=True)
+class _Loads:
+    users: Users
+    reps: dict[str, RepLoad]
+
+    def of(self, rep_id: Any) -> RepLoad:
+        key = str(rep_id)
+        return self.reps.setdefault(key, RepLoad(key, self.users.names.get(key)))
+
+
+def _accounts(
+    store: Store, version: Version, given: Iterable[dict[str, Any]] | None
+) -> Iterable[dict[str, Any]]:
+    if given is not None:
+        return given
+    fitted = account_fit_table(store=store, version=version)
+    rows: list[dict[str, Any]] = (
+        fitted.select("owner_id", "gate_status", "in_profile").to_pyarrow().to_pylist()
+    )
+    return rows

@@ -419,7 +419,8 @@ def simulate(
     users = Users.of(store)
     covers = (seats(current, users), seats(draft, users))
     loads = tuple(
-        rep_loads(store=store, version=v, as_of=as_of, users=users) for v in (current, draft)
+        rep_loads(store=store, version=v, as_of=as_of, accounts=f.values(), users=users)
+        for v, f in zip((current, draft), fits, strict=True)
     )
     records = _records(fits[0], _named_lists(store))
     owners, movers = _owners(fits[0], records, (current, draft), covers)

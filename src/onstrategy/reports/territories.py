@@ -85,7 +85,7 @@ def territories_check(*, store: Store, strategy: Strategy, as_of: date) -> Terri
         coverage=coverage,
         uncovered=[_account(r) for r, m in rows if r["in_profile"] and not m.territory_id],
         double_claims=[_claim(r, m) for r, m in rows if m.same_level_claims],
-        loads=_loads(store=store, version=version, as_of=as_of),
+        loads=_loads(store=store, version=version, as_of=as_of, rows=[r for r, _ in rows]),
     )
 
 
@@ -117,9 +117,11 @@ def _claim(row: dict[str, Any], match: TerritoryMatch) -> dict[str, Any]:
     }
 
 
-def _loads(*, store: Store, version: Version, as_of: date) -> list[RepLoad]:
+def _loads(
+    *, store: Store, version: Version, as_of: date, rows: list[dict[str, Any]]
+) -> list[RepLoad]:
     """Each rep's load against capacity (``engines.definitions.rep_loads``), over capacity first."""
-    loads = rep_loads(store=store, version=version, as_of=as_of).values()
+    loads = rep_loads(store=store, version=version, as_of=as_of, accounts=rows).values()
     return sorted(loads, key=lambda r: (not r.over_capacity, r.name or "", r.rep_id))
 
 
