@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,10 @@ def euro_site(request, copy_database, demo_files, quick_hashes, tmp_path_factory
     with copy_database(request.param, demo=True) as url:
         web = build(url, path)
         yield web
-        asyncio.run(web.app.state.onstrategy.close())  # on the thread that used the store
+        # the store closes on the thread that used it; asyncio.run in a thread of its own, as
+        # the test thread may already run an event loop (the browser tests' one)
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, web.app.state.onstrategy.close()).result()
 
 
 def _visible(html: str) -> str:
