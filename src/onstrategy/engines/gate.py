@@ -15,7 +15,8 @@ A lead's named lists are those of :mod:`onstrategy.crm.lead_lists` (its account'
 lists its company is a white-space entry of), the rule routing and exceptions use too.
 
 A quarantined record stays stored, visible (``onstrategy gate list``) and searchable; an
-admin releases it (``gate release``: status ``released``, audit-logged), and a released
+admin releases it (``gate release``: status ``released``, audit-logged; both in
+:mod:`onstrategy.engines.quarantine`, re-exported here), and a released
 record is never quarantined again by a later run — with one exception: a re-import that
 changes what the ICP reads of a released lead. Each lead decision keeps that in its
 reasons (``basis``: the matched account, or the lead's own industry, employees, revenue,
@@ -38,24 +39,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 import ibis.expr.types as ir
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from onstrategy.crm.lead_lists import lead_list_entries, lists_of_leads
-from onstrategy.crm.lead_matching import require_role
 from onstrategy.engines.fit import AccountFit, explain, fit_table
-from onstrategy.errors import Conflict, InvalidInput, NotFound, OnstrategyError
+from onstrategy.engines.quarantine import KINDS, list_gated, release
+from onstrategy.errors import InvalidInput, OnstrategyError
 from onstrategy.ingest.importer import AfterImport, register_after_import
 from onstrategy.store import tables
 from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Strategy, Version
 
 Kind = Literal["leads", "accounts"]
-KINDS: dict[str, sa.Table] = {"leads": tables.lead, "accounts": tables.account}
 STATUS_FIELDS = ("type", "account type", "customer status", "lifecycle stage", "status")
 CUSTOMER_WORDS = ("customer", "partner", "client")
 CHUNK = 2000
@@ -396,7 +395,7 @@ def _store(store: Store, kind: str, decisions: list[GateDecision], run: GateRun)
 def _count(store: Store, kind: str, batch_id: int | None) -> int:
     """How many records ``_chosen`` gives."""
     table = KINDS[kind]
-    query = sa.select(sa.func.count())
+    query = sa.select(sa.func.count()).select_from(table)
     if batch_id is not None:
         query = query.where(_of_batch(table, batch_id))
     if batch_id is None or kind != "leads":
@@ -412,86 +411,6 @@ def _count_released(store: Store, kind: str, batch_id: int | None) -> int:
         query = query.where(_of_batch(table, batch_id))
     with store.begin() as conn:
         return int(conn.execute(query).scalar_one())
-
-
-# ------------------------------------------------------------------ release and listing
-
-
-def release(
-    *, store: Store, kind: str, record_id: str, actor: str, reason: str, now: datetime
-) -> dict[str, Any]:
-    """An admin lets a quarantined record in; audit-logged, and never re-quarantined."""
-    if kind not in KINDS:
-        raise InvalidInput(f"unknown kind {kind!r}", "one of: leads, accounts")
-    if len(reason.split()) < 3:
-        raise InvalidInput("say why the record is released", "--reason needs a few words")
-    table = KINDS[kind]
-    with store.begin() as conn:
-        admin = require_role(conn, actor, ("admin",), "release quarantined records")
-        row = _record(conn, table, kind, record_id)
-        if row["gate_status"] != "quarantined":
-            raise Conflict(
-                f"{kind[:-1]} {record_id} is {row['gate_status']}, not quarantined",
-                "only quarantined records can be released",
-            )
-        reasons = dict(row["gate_reasons"] or {})
-        reasons["release"] = {"by": admin.id, "at": now.isoformat(), "reason": reason}
-        conn.execute(
-            table.update()
-            .where(table.c.id == record_id)
-            .values(gate_status="released", gate_reasons=reasons)
-        )
-        store.audit(
-            conn,
-            actor=admin.id,
-            action="gate.release",
-            entity=kind,
-            entity_id=record_id,
-            details={"reason": reason, "was": row["gate_reasons"]},
-        )
-    return {"kind": kind, "id": record_id, "gate_status": "released", "gate_reasons": reasons}
-
-
-def _record(conn: Connection, table: sa.Table, kind: str, record_id: str) -> dict[str, Any]:
-    row = conn.execute(sa.select(table).where(table.c.id == record_id)).mappings().first()
-    if row is None:
-        raise NotFound(f"no {kind[:-1]} {record_id!r}", "check the id with `onstrategy gate list`")
-    return dict(row)
-
-
-_SEARCHED = {
-    "leads": ("first_name", "last_name", "email", "company", "domain", "city"),
-    "accounts": ("name", "domain", "website", "city"),
-}
-
-
-def list_gated(
-    *,
-    store: Store,
-    kind: str = "leads",
-    status: str = "quarantined",
-    source: str | None = None,
-    search: str | None = None,
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """Records by gate status (quarantined by default), with their reasons; newest first."""
-    if kind not in KINDS:
-        raise InvalidInput(f"unknown kind {kind!r}", "one of: leads, accounts")
-    table = KINDS[kind]
-    query = sa.select(table).order_by(table.c.created_on.desc(), table.c.id)
-    if status != "all":
-        query = query.where(table.c.gate_status == status)
-    if source:
-        query = query.where(sa.func.lower(table.c.source) == source.strip().lower())
-    if search:
-        like = f"%{search.strip().lower()}%"
-        query = query.where(
-            sa.or_(*(sa.func.lower(table.c[c]).like(like) for c in _SEARCHED[kind]))
-        )
-    if limit:
-        query = query.limit(limit)
-    with store.begin() as conn:
-        return [dict(r) for r in conn.execute(query).mappings()]
 
 
 # ------------------------------------------------------------------ after a leads import
