@@ -11,30 +11,40 @@ from datetime import date, timedelta
 from onstrategy.demo.firms import Firm, Namer, make_firm
 from onstrategy.demo.ids import hubspot_id
 from onstrategy.demo.people import REPS, Person, is_away
-from onstrategy.demo.vocab import (
-    FIRST_NAMES,
-    FREE_MAIL,
-    LAST_NAMES,
-    MANAGER_STAFF,
-    SENIOR_IT,
-    TITLES,
-)
+from onstrategy.demo.vocab import FIRST_NAMES, FREE_MAIL, LAST_NAMES, TITLES
+from onstrategy.engines.titles import classify_title
 
-_SMALL_TITLES = (
-    ("Owner", "executive", "executive"),
-    ("President", "executive", "executive"),
-    ("Office Manager", "manager", "other"),
-    ("IT Manager", "manager", "it"),
-    ("Operations Manager", "manager", "operations"),
-    ("Controller", "manager", "finance"),
-    ("IT Specialist", "staff", "it"),
-    ("Systems Administrator", "staff", "it"),
-    ("Purchasing Agent", "staff", "procurement"),
-    ("General Manager", "executive", "executive"),
+
+def _labelled(title: str, weight: float = 1.0) -> tuple[str, str, str, float]:
+    """(title, seniority, function, weight): labels from the product's classifier."""
+    found = classify_title(title)
+    return title, found.seniority, found.function, weight
+
+
+_LABELLED = tuple(_labelled(title, weight) for title, weight in TITLES)
+# the approvers of services after the shift, and the familiar hardware contacts
+SENIOR_IT = tuple(t for t in _LABELLED if t[2] == "it" and t[1] in ("executive", "vp"))
+MANAGER_STAFF = tuple(
+    t for t in _LABELLED if t[1] in ("manager", "staff") and t[2] in ("it", "procurement")
+)
+_SMALL_TITLES = tuple(
+    _labelled(title)[:3]
+    for title in (
+        "Owner",
+        "President",
+        "Office Manager",
+        "IT Manager",
+        "Operations Manager",
+        "Controller",
+        "IT Specialist",
+        "Systems Administrator",
+        "Purchasing Agent",
+        "General Manager",
+    )
 )
 
 _PUBLIC = frozenset({"Education", "Government", "Healthcare", "Non-Profit"})
-_PUBLIC_HEAD = ("Executive Director", "executive", "executive")
+_PUBLIC_HEAD = _labelled("Executive Director")[:3]
 
 
 @dataclass
@@ -61,7 +71,10 @@ class Contact:
 
     @property
     def senior_it(self) -> bool:
-        return self.seniority in ("executive", "vp") and self.function in ("it", "executive")
+        """Can approve IT services: an IT executive or VP, or whoever runs the place (a
+        CEO, owner, general manager or executive director)."""
+        it_head = self.seniority in ("executive", "vp") and self.function == "it"
+        return it_head or (self.function == "executive" and self.senior)
 
 
 @dataclass
@@ -115,7 +128,7 @@ def _title(rng: random.Random, firm: Firm, slot: int) -> tuple[str, str, str]:
     elif slot == 1 and firm.employees >= 200:
         row = rng.choices(MANAGER_STAFF, [t[3] for t in MANAGER_STAFF])[0]
     else:
-        row = rng.choices(TITLES, [t[3] for t in TITLES])[0]
+        row = rng.choices(_LABELLED, [t[3] for t in _LABELLED])[0]
     return row[0], row[1], row[2]
 
 
@@ -227,7 +240,7 @@ def _lead(
     if source == "Purchased List" or firm.employees < 100:
         title = rng.choice(_SMALL_TITLES)[0]
     else:
-        title = rng.choices(TITLES, [t[3] for t in TITLES])[0][0]
+        title = rng.choices(TITLES, [t[1] for t in TITLES])[0][0]
     domain = rng.choice(FREE_MAIL) if rng.random() < 0.09 else firm.domain
     owner = _lead_owner(rng, firm, created, today)
     status = _status(rng, owner, created, today)
