@@ -9,6 +9,7 @@ import ibis.expr.types as ir
 import sqlalchemy as sa
 
 from onstrategy.crm.lead_lists import lead_list_entries
+from onstrategy.engines.definitions import open_deals
 from onstrategy.engines.exceptions.records import KINDS, Budget, Subject
 from onstrategy.engines.fit import AccountFit, explain, fit_table
 from onstrategy.errors import InvalidInput, NotFound
@@ -17,6 +18,7 @@ from onstrategy.store.connect import Store
 from onstrategy.strategy.model import Version
 
 _FIT_READS = ("industry", "employees", "annual_revenue", "country", "state")
+_PIPELINE_COLUMNS = ("id", "name", "account_id", "amount", "stage", "created_on", "owner_id")
 
 
 def _fit_rows(
@@ -76,27 +78,11 @@ def load_subject(store: Store, version: Version, kind: str, subject_id: str) -> 
 
 
 def open_pipeline(store: Store, version: Version, rep_id: str, as_of: date) -> list[dict[str, Any]]:
-    """The rep's open opportunities on ``as_of`` with the fit of their accounts."""
-    opp = tables.opportunity
-    with store.begin() as conn:
-        rows = [
-            dict(r)
-            for r in conn.execute(
-                sa.select(
-                    opp.c.id,
-                    opp.c.name,
-                    opp.c.account_id,
-                    opp.c.amount,
-                    opp.c.stage,
-                    opp.c.created_on,
-                    opp.c.owner_id,
-                ).where(
-                    opp.c.owner_id == rep_id,
-                    opp.c.is_closed.is_(False),
-                    sa.or_(opp.c.created_on.is_(None), opp.c.created_on <= as_of),
-                )
-            ).mappings()
-        ]
+    """The rep's opportunities open on ``as_of`` (``engines.definitions.open_deals``: a deal
+    closed after ``as_of`` still counts) with the fit of their accounts."""
+    deals = open_deals(store=store, as_of=as_of)
+    mine = deals.filter(deals.owner_id == rep_id).select(*_PIPELINE_COLUMNS).order_by("id")
+    rows: list[dict[str, Any]] = mine.to_pyarrow().to_pylist()
     fits = account_fits(store, version, [r["account_id"] for r in rows])
     for row in rows:
         row["fit"] = fits.get(row["account_id"])

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from onstrategy.crm.actors import resolve_actor, visible_reps
+from onstrategy.engines.definitions import open_deals
 from onstrategy.engines.exceptions.events import _get
 from onstrategy.engines.exceptions.lookups import account_fits
 from onstrategy.engines.exceptions.records import (
@@ -86,22 +87,32 @@ def unexcused_off_profile(
 ) -> list[Flag]:
     """Open off-profile opportunities with no approved, unexpired exception: the flag list."""
     version = strategy.version_on(as_of)
-    opp, u = tables.opportunity, tables.user
-    query = sa.select(opp, u.c.team_id).select_from(opp.outerjoin(u, opp.c.owner_id == u.c.id))
-    query = query.where(
-        opp.c.is_closed.is_(False), sa.or_(opp.c.created_on.is_(None), opp.c.created_on <= as_of)
-    )
-    if team:
-        query = query.where(u.c.team_id == team)
-    if rep:
-        query = query.where(opp.c.owner_id == rep)
+    opps = _open_deals(store, as_of, team=team, rep=rep)
     with store.begin() as conn:
-        opps = conn.execute(query).mappings().all()
         latest = _latest_exceptions(conn, as_of)
     fits = account_fits(store, version, [o["account_id"] for o in opps])
     flags = [_flag(o, fits.get(o["account_id"]), latest.get(o["id"]), version) for o in opps]
     kept = [f for f in flags if f is not None]
     return sorted(kept, key=lambda f: (-f.amount, f.opportunity_id))
+
+
+_FLAG_COLUMNS = ("id", "name", "account_id", "owner_id", "team_id", "amount", "stage", "created_on")
+
+
+def _open_deals(
+    store: Store, as_of: date, *, team: str | None, rep: str | None
+) -> list[dict[str, Any]]:
+    """Deals open on ``as_of`` (``engines.definitions``: one closed later still counts), with
+    their owner's team."""
+    deals = open_deals(store=store, as_of=as_of)
+    users = store.table("user_account").select(uid="id", team_id="team_id")
+    joined = deals.left_join(users, deals.owner_id == users.uid).select(*_FLAG_COLUMNS)
+    if team:
+        joined = joined.filter(joined.team_id == team)
+    if rep:
+        joined = joined.filter(joined.owner_id == rep)
+    rows: list[dict[str, Any]] = joined.to_pyarrow().to_pylist()
+    return rows
 
 
 def _latest_exceptions(conn: Connection, as_of: date) -> dict[str, OffProfileException]:
