@@ -6,17 +6,17 @@
   A record remembers the import that created it (``import_batch_id``) and the last one that
   inserted or changed it (``last_batch_id``), which the steps run after an import work on.
 - Bad rows (missing required field, unparseable value, unknown reference) are rejected with
-  file, row, column and reason, kept in ``import_reject``, and never stop the good rows.
+  file, row, column and reason, kept in ``import_reject``, and never stop the good rows;
+  the checks themselves live in :mod:`ingest.checks`.
 - Streams in chunks, so memory stays flat however large the file.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -25,13 +25,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
-from onstrategy.crm.geo import normalize_state
 from onstrategy.errors import InvalidInput
 from onstrategy.ingest.batches import BatchCounts, finish_batch, start_batch, store_rejects
+from onstrategy.ingest.checks import (
+    Reject,
+    Row,
+    UserLookup,
+    check_lengths,
+    check_references,
+    check_unique,
+    key_of,
+    parse_row,
+)
 from onstrategy.ingest.fields import KINDS, KindSpec
 from onstrategy.ingest.mapping import ColumnMap, resolve_columns
 from onstrategy.ingest.reader import open_csv
-from onstrategy.ingest.values import FREE_TEXT, BadValue
 from onstrategy.store import tables
 from onstrategy.store.connect import Store
 
@@ -70,14 +78,6 @@ def register_after_import(kind: str, hook: AfterImportHook) -> None:
         AFTER_IMPORT[kind].append(hook)
 
 
-@dataclass(frozen=True)
-class Reject:
-    row_number: int
-    column: str | None
-    value: str | None
-    reason: str
-
-
 @dataclass
 class ImportResult:
     batch_id: int
@@ -104,13 +104,6 @@ class ImportResult:
         return BatchCounts(
             self.rows_read, self.inserted, self.updated, self.unchanged, self.rejected
         )
-
-
-@dataclass
-class _Row:
-    number: int
-    record: dict[str, Any]
-    raw: dict[str, str]
 
 
 def _sha256(path: Path) -> str:
@@ -158,7 +151,7 @@ def import_file(
                 mapping=columns.source,
                 actor=actor,
             )
-            owners = _UserLookup(conn)
+            owners = UserLookup(conn)
             for chunk in _chunks(stream.rows, chunk_rows):
                 _import_chunk(conn, columns, stream.header, chunk, owners, result)
                 if progress:
@@ -222,68 +215,7 @@ def _chunks(
         yield chunk
 
 
-# ----------------------------------------------------------------------------- rows
-
-
-class _UserLookup:
-    """Owners may be named by user id, email or full name (exports differ)."""
-
-    def __init__(self, conn: Connection):
-        self.by_key: dict[str, str] = {}
-        for uid, email, name in conn.execute(
-            sa.select(tables.user.c.id, tables.user.c.email, tables.user.c.name)
-        ):
-            for key in (uid, email, name):
-                if key:
-                    self.by_key.setdefault(str(key).strip().lower(), uid)
-        self.by_key.update({str(uid).lower(): uid for uid in list(self.by_key.values())})
-
-    def resolve(self, text: str) -> str | None:
-        return self.by_key.get(text.strip().lower())
-
-
-def _parse_row(
-    columns: ColumnMap, header: list[str], number: int, cells: list[str], owners: _UserLookup
-) -> tuple[_Row | None, list[Reject]]:
-    if len(cells) > len(header):
-        return None, [
-            Reject(
-                number, None, None, f"row has {len(cells)} cells but the header has {len(header)}"
-            )
-        ]
-    cells = cells + [""] * (len(header) - len(cells))
-    if "\x00" in "".join(cells):
-        return None, [Reject(number, None, None, "row contains a NUL character (binary data)")]
-    record: dict[str, Any] = {}
-    problems: list[Reject] = []
-    for name, index, kind, required, parse in columns.plan:
-        text = cells[index].strip()
-        try:
-            value = record[name] = _convert(kind, columns.translate(name, text), owners, parse)
-        except BadValue as err:
-            problems.append(Reject(number, header[index], text, err.reason))
-            continue
-        if required and value in (None, ""):
-            problems.append(Reject(number, header[index], text, f"{name} is required"))
-    if record.get("state"):
-        record["state"] = normalize_state(record["state"], record.get("country"))
-    extra = {h: cells[i] for h, i in columns.extra.items() if cells[i].strip()}
-    record["extra"] = extra or None
-    raw = {h: cells[i] for i, h in enumerate(header) if h}
-    return (None if problems else _Row(number, record, raw)), problems
-
-
-def _convert(kind: str, text: str, owners: _UserLookup, parse: Callable[[str], Any] | None) -> Any:
-    if kind == "ref":
-        if not text:
-            return None
-        resolved = owners.resolve(text)
-        if resolved is None:
-            raise BadValue(f"unknown user {text!r} (import users first, or fix the owner)")
-        return resolved
-    if parse is not None:
-        return parse(text)
-    return text or None
+# ----------------------------------------------------------------------------- a chunk
 
 
 def _import_chunk(
@@ -291,13 +223,15 @@ def _import_chunk(
     columns: ColumnMap,
     header: list[str],
     chunk: list[tuple[int, list[str]]],
-    owners: _UserLookup,
+    owners: UserLookup,
     result: ImportResult,
 ) -> None:
-    rows: list[_Row] = []
+    rows: list[Row] = []
     rejects: list[tuple[Reject, dict[str, str]]] = []
     for number, cells in chunk:
-        row, problems = _parse_row(columns, header, number, cells, owners)
+        row, problems = parse_row(
+            columns=columns, header=header, number=number, cells=cells, owners=owners
+        )
         raw = dict(zip(header, cells, strict=False))
         rejects += [(p, raw) for p in problems]
         if row is not None:
@@ -305,9 +239,9 @@ def _import_chunk(
     for enrich in ENRICHERS.get(columns.kind.kind, []):
         for row in rows:
             enrich(row.record)
-    rows, long_rejects = _check_lengths(columns, header, rows)
-    rows, ref_rejects = _check_references(conn, columns.kind, rows)
-    rows, unique_rejects = _check_unique(conn, columns.kind, rows)
+    rows, long_rejects = check_lengths(columns=columns, header=header, rows=rows)
+    rows, ref_rejects = check_references(conn=conn, spec=columns.kind, rows=rows)
+    rows, unique_rejects = check_unique(conn=conn, spec=columns.kind, rows=rows)
     rejects += long_rejects + ref_rejects + unique_rejects
     result.access_changes += _access_changes(conn, columns.kind, rows)
     _upsert(conn, columns.kind, rows, result)
@@ -315,101 +249,18 @@ def _import_chunk(
     result.rows_read += len(chunk)
 
 
-@lru_cache(maxsize=32)
-def _limits(table: str) -> dict[str, int]:
-    """The declared length of each text column of ``table`` (``String(300)`` -> 300)."""
-    columns = tables.metadata.tables[table].c
-    return {c.name: length for c in columns if (length := getattr(c.type, "length", None))}
-
-
-def _check_lengths(
-    columns: ColumnMap, header: list[str], rows: list[_Row]
-) -> tuple[list[_Row], list[tuple[Reject, dict[str, str]]]]:
-    """A value longer than its column holds rejects the row on every database (PostgreSQL
-    would fail the whole file, SQLite would store it); free text (``FREE_TEXT``) is
-    shortened instead, its whole text kept in ``extra`` under the file's column name."""
-    limits, kind = _limits(columns.kind.table).items(), columns.kind.kind
-    bad: dict[int, list[Reject]] = {}
-    for row in rows:
-        for name, limit in limits:
-            value = row.record.get(name)
-            if value.__class__ is not str or len(value) <= limit:
-                continue
-            where = header[columns.fields[name]] if name in columns.fields else name
-            if (kind, name) in FREE_TEXT:
-                row.record[name] = value[: limit - 1].rstrip() + "\u2026"
-                row.record["extra"] = (row.record.get("extra") or {}) | {where: value}
-                continue
-            bad.setdefault(row.number, []).append(Reject(row.number, where, value,
-                f"too long: {len(value)} characters where {name} holds at most {limit}"
-                " (shorten it in the CRM or the file)"))  # fmt: skip
-    kept = [r for r in rows if r.number not in bad]
-    return kept, [(reject, r.raw) for r in rows for reject in bad.get(r.number, [])]
-
-
-def _check_references(
-    conn: Connection, spec: KindSpec, rows: list[_Row]
-) -> tuple[list[_Row], list[tuple[Reject, dict[str, str]]]]:
-    bad: dict[int, Reject] = {}
-    for ref in (f for f in spec.fields if f.refers_to and f.type != "ref"):
-        wanted = {r.record.get(ref.name) for r in rows} - {None}
-        if not wanted:
-            continue
-        target = tables.CRM_TABLES[ref.refers_to or ""]
-        found = _existing_ids(conn, target, wanted)
-        for row in rows:
-            value = row.record.get(ref.name)
-            if value is not None and value not in found and row.number not in bad:
-                singular = (
-                    (ref.refers_to or "").removesuffix("s").replace("opportunitie", "opportunity")
-                )
-                bad[row.number] = Reject(
-                    row.number,
-                    ref.name,
-                    value,
-                    f"unknown {singular} {value!r} (import {ref.refers_to} first)",
-                )
-    kept = [r for r in rows if r.number not in bad]
-    return kept, [(bad[r.number], r.raw) for r in rows if r.number in bad]
-
-
-def _check_unique(
-    conn: Connection, spec: KindSpec, rows: list[_Row]
-) -> tuple[list[_Row], list[tuple[Reject, dict[str, str]]]]:
-    """A value that must be unique (a user's email) and is already another record's, in the
-    store or earlier in the file, rejects the row instead of failing the whole import."""
-    table = tables.metadata.tables[spec.table]
-    bad: dict[int, Reject] = {}
-    for column in (c for c in table.c if c.unique and c.name not in spec.key):
-        owners: dict[Any, Any] = {}
-        values = {r.record.get(column.name) for r in rows} - {None}
-        if values:
-            query = sa.select(column, *(table.c[k] for k in spec.key)).where(column.in_(values))
-            owners = {row[0]: tuple(row[1:]) for row in conn.execute(query)}
-        for row in rows:
-            value, key = row.record.get(column.name), _key_of(spec, row.record)
-            if value is None or row.number in bad:
-                continue
-            if owners.setdefault(value, key) != key:
-                bad[row.number] = Reject(row.number, column.name, str(value),
-                                         f"{column.name} {value!r} already belongs to "
-                                         f"{'/'.join(map(str, owners[value]))}")  # fmt: skip
-    kept = [r for r in rows if r.number not in bad]
-    return kept, [(bad[r.number], r.raw) for r in rows if r.number in bad]
-
-
 # Changes that alter what a person may see or do: each lands in the audit log on its own.
 AUDITED = {"users": ("role", "active", "team_id")}
 
 
-def _access_changes(conn: Connection, spec: KindSpec, rows: list[_Row]) -> list[dict[str, Any]]:
+def _access_changes(conn: Connection, spec: KindSpec, rows: list[Row]) -> list[dict[str, Any]]:
     """``{id, name, changes: {column: {from, to}}}`` for each stored record whose audited
     columns this chunk changes (as the update will: the last row of a key wins)."""
     watched = [c for c in AUDITED.get(spec.kind, ()) if any(c in r.record for r in rows)]
     if not watched:
         return []
     table = tables.metadata.tables[spec.table]
-    latest = {_key_of(spec, r.record): r.record for r in rows}
+    latest = {key_of(spec, r.record): r.record for r in rows}
     found = []
     for key, before in _existing_rows(conn, table, spec, list(latest)).items():
         changes = _changes(table, before, latest[key])
@@ -437,27 +288,14 @@ def _audit_access_changes(store: Store, conn: Connection, result: ImportResult, 
         result.notes.append(f"... and {more} more access changes (see the audit log)")
 
 
-def _existing_ids(conn: Connection, table: sa.Table, ids: Iterable[Any]) -> set[Any]:
-    found: set[Any] = set()
-    values = list(ids)
-    for start in range(0, len(values), 900):
-        part = values[start : start + 900]
-        found.update(conn.execute(sa.select(table.c.id).where(table.c.id.in_(part))).scalars())
-    return found
-
-
 # ----------------------------------------------------------------------------- upsert
 
 
-def _key_of(spec: KindSpec, record: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(record[k] for k in spec.key)
-
-
-def _upsert(conn: Connection, spec: KindSpec, rows: list[_Row], result: ImportResult) -> None:
+def _upsert(conn: Connection, spec: KindSpec, rows: list[Row], result: ImportResult) -> None:
     if not rows:
         return
     table = tables.metadata.tables[spec.table]
-    latest = {_key_of(spec, r.record): r.record for r in rows}  # the last row of a key wins
+    latest = {key_of(spec, r.record): r.record for r in rows}  # the last row of a key wins
     existing = _existing_rows(conn, table, spec, list(latest))
     batch = _batch_columns(table, result.batch_id)
     touched = {k: v for k, v in batch.items() if k == "last_batch_id"}
