@@ -76,8 +76,9 @@ def test_file_without_usable_columns(tmp_path: Path) -> None:
     code, _, err = run("--to", ACCOUNTS, "--from", bad, "--json")
     assert code == 1
     text = " ".join(err.split())
-    assert "bad.csv: no usable columns (found: foo, bar)" in text
-    assert "id, name, domain, website, email, city, state, country" in text
+    assert "bad.csv: required matching fields missing: " in text
+    assert "name or domain or website or email (columns found: foo, bar)" in text
+    assert "name: Company, Company Name, Account Name" in text
 
 
 def test_not_a_csv(tmp_path: Path) -> None:

@@ -1,8 +1,14 @@
 """`onstrategy match --to REFERENCE.csv --from QUERIES.csv [--json]`: match one file to another.
 
-Each file needs a header row with ``id`` (optional: the 1-based row number stands in) and
-at least one of ``name``, ``domain``, ``website``, ``email``; ``city``, ``state`` and
-``country`` help break ties; other columns are ignored.
+Each file needs a header row with at least one of ``name``, ``domain``, ``website``,
+``email``; ``id`` is optional (the 1-based row number stands in); ``city``, ``state`` and
+``country`` help break ties; other columns are ignored. Columns are recognised by the rule
+every CSV onstrategy reads follows (:func:`ingest.mapping.find_columns`: case, spaces,
+underscores and punctuation ignored; the first accepted name the file has wins), so
+"Company Name", "company_name" and "COMPANY-NAME" are one column, and a CRM export's
+"Account ID", "Billing City" or "Company Domain Name" work as they are. A file without a
+usable column gets the same error as a record import: the file, the columns found, the
+names accepted (:data:`COLUMNS`).
 """
 
 from __future__ import annotations
@@ -17,35 +23,40 @@ from rich.table import Table
 from onstrategy.cli.common import console, print_jsonl
 from onstrategy.engines.matching import AccountIndex, MatchRecord, MatchResult
 from onstrategy.errors import InvalidInput
+from onstrategy.ingest.mapping import find_columns, require_columns
 from onstrategy.ingest.reader import SNIFF_BYTES, detect_encoding, open_csv
 
-FIELDS = ("id", "name", "domain", "website", "email", "city", "state", "country")
-USABLE = ("name", "domain", "website", "email")
-ALIASES = {
-    "company": "name",
-    "company_name": "name",
-    "account": "name",
-    "account_name": "name",
-    "organization": "name",
-    "organisation": "name",
-    "url": "website",
-    "web": "website",
-    "web_site": "website",
-    "homepage": "website",
-    "email_address": "email",
-    "e_mail": "email",
-    "mail": "email",
-    "domain_name": "domain",
-    "province": "state",
-    "region": "state",
+COLUMNS = {  # field -> column names accepted, in order of preference (mapping.find_columns)
+    "id": ("ID", "Record ID", "Lead ID", "Contact ID", "Entry ID", "External ID", "Account ID"),
+    "name": (
+        "Company",
+        "Company Name",
+        "Account Name",
+        "Organization",
+        "Organisation",
+        "Organization Name",
+        "Name",
+        "Account",
+        "Firm",
+    ),
+    "domain": ("Domain", "Domain Name", "Company Domain Name", "Email Domain"),
+    "website": ("Website", "URL", "Web", "Homepage", "Website URL"),
+    "email": ("Email", "Email Address", "E-mail", "Mail"),
+    "city": ("City", "Billing City", "HQ City"),
+    "state": (
+        "State",
+        "State/Province",
+        "Province",
+        "Region",
+        "State/Region",
+        "Billing State/Province",
+        "Billing State",
+        "HQ State",
+    ),
+    "country": ("Country", "Country/Region", "Billing Country", "HQ Country"),
 }
+USABLE = ("name", "domain", "website", "email")  # one of these is needed to match on
 EXPECTED = "id, name, domain, website, email, city, state, country"
-
-
-def _column(header: str) -> str:
-    text = header.replace("\ufeff", "").replace("ï»¿", "")  # a BOM read as text
-    key = "_".join(text.strip().lower().replace("-", " ").split())
-    return ALIASES.get(key, key)
 
 
 def read_records(path: Path) -> Iterator[MatchRecord]:
@@ -81,15 +92,13 @@ def _read_single_column(path: Path) -> tuple[list[str], Iterator[list[str]]]:
 
 
 def _records(path: Path, header: list[str], rows: Iterator[list[str]]) -> Iterator[MatchRecord]:
-    columns = {_column(h): i for i, h in reversed(list(enumerate(header)))}
-    wanted = {f: columns[f] for f in FIELDS if f in columns}
-    if not any(f in wanted for f in USABLE):
-        found = ", ".join(h for h in header if h) or "none"
-        raise InvalidInput(
-            f"{path}: no usable columns (found: {found})",
-            f"give a header row with any of: {EXPECTED} (name, domain, website or email needed)",
-        )
-    return (_record(wanted, cells, row_no) for row_no, cells in enumerate(rows, start=1))
+    header = [h.replace("\ufeff", "").replace("ï»¿", "") for h in header]  # a BOM read as text
+    found = find_columns(header=header, wanted=COLUMNS)
+    require_columns(
+        source=str(path), what="matching", header=header, found=found, wanted=COLUMNS,
+        required=[USABLE], hint="Optional: id (the row number stands in), city, state, country",
+    )  # fmt: skip
+    return (_record(found, cells, row_no) for row_no, cells in enumerate(rows, start=1))
 
 
 def _record(wanted: dict[str, int], cells: list[str], row_no: int) -> MatchRecord:
