@@ -203,3 +203,15 @@ def test_the_set_form_and_the_single_lead_form_agree(crm: Store, strategy: Strat
         for lead in leads
     }
     assert in_profile == by_record == {"L-acme": True, "L-globex": True, "L-small": False}
+
+
+def test_lists_are_matched_again_only_when_an_accounts_import_changed_accounts(
+    crm: Store, tmp_path: Path
+) -> None:
+    same = import_file(store=crm, kind="accounts", path=tmp_path / "accounts.csv")
+    assert (same.updated, same.notes) == (0, [])
+    moved = tmp_path / "accounts-moved.csv"
+    moved.write_text(FILES["accounts.csv"].replace(",NY,US,", ",NJ,US,"), encoding="utf-8")
+    changed = import_file(store=crm, kind="accounts", path=moved)
+    assert changed.updated == 1
+    assert changed.notes == ["list top-accounts re-matched: 1 matched, 0 to review, 1 white space"]
