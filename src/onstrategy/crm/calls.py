@@ -13,7 +13,8 @@ the links as options. Each call is
   date (the built-in defaults without a strategy), the version kept with the analysis;
 * **upserted** on its id (the manifest's ``Call ID``, else the file name without extension):
   re-importing the same calls changes nothing. One transaction per import, audit-logged; a
-  transcript that cannot be read is rejected with its file and line and the rest import.
+  transcript that cannot be read is rejected with its file and line and the rest import, and
+  so is a call whose id (64 characters) or file name (500) is too long for its column.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from onstrategy.engines.conversation import CallAnalysis, ConsultativeTargets, a
 from onstrategy.errors import InvalidInput
 from onstrategy.ingest.batches import BatchCounts, finish_batch, start_batch, store_rejects
 from onstrategy.ingest.bundle import BundleStep, register_bundle_step
+from onstrategy.ingest.checks import too_long
 from onstrategy.ingest.mapping import find_columns, require_columns
 from onstrategy.ingest.reader import open_csv
 from onstrategy.ingest.transcripts import (
@@ -254,6 +256,8 @@ def store_calls(
 
 
 def _prepare(spec: CallSpec, links: _Links, strategy: Any) -> dict[str, Any]:
+    call_id = spec.call_id or Path(spec.filename).stem
+    _check_lengths(call_id, spec)
     day = _day(spec.occurred_on)
     opportunity_id, account_id, owner_id = links.resolve(spec)
     text, transcript = _transcript(spec)
@@ -262,9 +266,18 @@ def _prepare(spec: CallSpec, links: _Links, strategy: Any) -> dict[str, Any]:
     targets = version.consultative if version is not None else ConsultativeTargets()
     sellers = spec.seller or links.names_of(owner_id)
     analysis = _analyze(transcript, sellers=sellers, roles=None, targets=targets)
-    call_id = spec.call_id or Path(spec.filename).stem
     return _record(call_id, day, owner_id, account_id, opportunity_id, spec, text, transcript,
                    analysis, version.id if version is not None else None)  # fmt: skip
+
+
+def _check_lengths(call_id: str, spec: CallSpec) -> None:
+    """An id or file name longer than its column holds rejects the call, as a record import
+    rejects its row (:func:`ingest.checks.too_long`), on SQLite and PostgreSQL alike."""
+    for long in too_long(table="call", values={"id": call_id, "filename": spec.filename}):
+        if long.field == "id" and not spec.call_id:  # the id is the file's name
+            raise _Rejected("File", spec.filename, f"{long.reason}; the call's id is its file "
+                            "name without extension: give it a shorter Call ID")  # fmt: skip
+        raise _Rejected("Call ID" if long.field == "id" else "File", long.value, long.reason)
 
 
 def _transcript(spec: CallSpec) -> tuple[str, Transcript]:

@@ -4,7 +4,9 @@
 recognises the usual columns — company (Company, Name, Account Name, Organization...),
 website (Website, Domain, URL), City, State, Country and an optional ID column; every
 other column (Rank, Revenue...) is kept in ``extra``. A row with neither a name nor a
-website is rejected with its reason (``import_reject``), never silently dropped.
+website, or with a value longer than its column holds (:func:`ingest.checks.too_long`, as
+in record imports), is rejected with its column and reason (``import_reject``), never
+silently dropped.
 
 **Entry key.** An ``ID`` column when the file has one; otherwise the registrable domain
 plus the normalised company name (``acme.com|acme``). Not the rank: ranks move every year,
@@ -44,6 +46,7 @@ from onstrategy.engines.names import normalize_company_name
 from onstrategy.errors import InvalidInput, NotFound
 from onstrategy.ingest.batches import BatchCounts, finish_batch, start_batch, store_rejects
 from onstrategy.ingest.bundle import BundleStep, register_bundle_step
+from onstrategy.ingest.checks import too_long
 from onstrategy.ingest.importer import AfterImport, register_after_import
 from onstrategy.ingest.mapping import find_columns, require_columns
 from onstrategy.ingest.reader import open_csv
@@ -133,19 +136,44 @@ def entry_key(entry: dict[str, Any]) -> str:
     return f"{entry.get('domain') or ''}|{name}"[:300]
 
 
-def _read_entries(path: Path, result: ListImport) -> dict[str, dict[str, Any]]:
+def _read_entries(path: Path, result: ListImport) -> tuple[dict[str, Any], list[Any], set[str]]:
+    """The file's entries by key; its rejected rows as ``import_reject`` keeps them, and
+    their keys (a stored entry whose row is rejected keeps what it had)."""
     entries: dict[str, dict[str, Any]] = {}
+    rejects: list[dict[str, Any]] = []
+    held: set[str] = set()
     with path.open("rb") as handle:
         stream = open_csv(path, handle)
         known, extra = _header_map(stream.header, path)
         for number, cells in stream.rows:
             result.rows_read += 1
-            entry = _entry(cells, known, extra)
-            if not entry["name"] and not entry["domain"]:
-                result.rejected.append((number, "neither a company name nor a usable website"))
+            entry, raw = _entry(cells, known, extra), dict(zip(stream.header, cells, strict=False))
+            if problems := _entry_problems(entry, known, stream.header):
+                rejects += [p | {"row_number": number, "raw": raw} for p in problems]
+                result.rejected.append((number, "; ".join(_shown(p) for p in problems)))
+                held.add(entry_key(entry))
                 continue
             entries[entry_key(entry)] = entry  # a repeated key: the last row wins
-    return entries
+    return entries, rejects, held
+
+
+def _entry_problems(
+    entry: dict[str, Any], known: dict[str, int], header: list[str]
+) -> list[dict[str, Any]]:
+    """Why an entry cannot be kept: no name nor website, or a value longer than its column
+    holds (the record importer's rule, so SQLite and PostgreSQL refuse it alike)."""
+    if not entry["name"] and not entry["domain"]:
+        return [{"column": None, "value": None,
+                 "reason": "neither a company name nor a usable website"}]  # fmt: skip
+    return [  # a domain too long comes from its website
+        {"column": header[known[source]], "value": entry[source], "reason": long.reason}
+        for long in too_long(table="named_list_entry", values=entry)
+        for source in ("website" if long.field == "domain" else long.field,)
+    ]
+
+
+def _shown(problem: dict[str, Any]) -> str:
+    return ": ".join(str(p) for p in (problem["column"], problem["reason"]) if p)
 
 
 def import_list(
@@ -160,14 +188,14 @@ def import_list(
     """Import (or re-import) a named-account list and match it; one transaction."""
     list_id = _slug(list_id)
     result = ListImport(list_id, str(path))
-    entries = _read_entries(path, result)
+    entries, rejects, held = _read_entries(path, result)
     with store.begin() as conn:
         _upsert_list(conn, list_id, title, path, now)
-        _upsert_entries(conn, list_id, entries, result, now)
+        _upsert_entries(conn, list_id, entries, result, now, held=held)
         result.matching = _match_entries(
             conn, list_id, AccountIndex.build(account_records(conn)), now
         )
-        _record_batch(conn, result, actor, path)
+        _record_batch(conn, result, actor, path, rejects)
         store.audit(
             conn,
             actor=actor,
@@ -201,6 +229,7 @@ def _upsert_entries(
     entries: dict[str, dict[str, Any]],
     result: ListImport,
     now: datetime,
+    held: set[str],  # keys of rejected rows: those entries stay as they were
 ) -> None:
     e = tables.named_list_entry
     stored = {
@@ -218,7 +247,7 @@ def _upsert_entries(
             result.updated += 1
         else:
             result.unchanged += 1
-    gone = [row["id"] for key, row in stored.items() if key not in entries]
+    gone = [row["id"] for key, row in stored.items() if key not in entries and key not in held]
     for start in range(0, len(gone), 500):
         part = gone[start : start + 500]
         # leads matched to a removed white-space entry are no longer on the list
@@ -236,7 +265,9 @@ def _upsert_entries(
     result.removed = len(gone)
 
 
-def _record_batch(conn: Connection, result: ListImport, actor: str, path: Path) -> None:
+def _record_batch(
+    conn: Connection, result: ListImport, actor: str, path: Path, rejects: list[dict[str, Any]]
+) -> None:
     batch_id = start_batch(
         conn,
         kind="lists",
@@ -245,9 +276,7 @@ def _record_batch(conn: Connection, result: ListImport, actor: str, path: Path) 
         mapping=f"list:{result.list_id}",
         actor=actor,
     )
-    store_rejects(conn, batch_id=batch_id, kind="lists", filename=str(path), rejects=[
-        {"row_number": n, "reason": why} for n, why in result.rejected
-    ])  # fmt: skip
+    store_rejects(conn, batch_id=batch_id, kind="lists", filename=str(path), rejects=rejects)
     finish_batch(
         conn,
         batch_id=batch_id,
