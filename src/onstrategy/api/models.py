@@ -115,6 +115,12 @@ class PageModel(BaseModel):
     query: dict[str, str] = Field(description="the period and version the page was built for")
     presets: list[Preset]
     strategy: StrategyRef
+    currency: str | None = Field(
+        description="ISO 4217 code of the page's deal and CRM amounts: the strategy's "
+        "`currency` (effort costs say their own, `report.currency`); null only on the "
+        "strategy page while no strategy is loaded",
+        examples=["USD"],
+    )
     model_config = {"extra": "allow"}
 
 

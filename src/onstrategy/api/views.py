@@ -1,23 +1,25 @@
-"""Read models of the pages, built once for the HTML page and its JSON twin.
+"""The pages' data, built once for the HTML page and its JSON twin.
 
 Each function takes the app state, the viewer (their scope applied here, never in a
-template) and the page's parameters, calls the same core functions the CLI calls and
-returns plain data.
+template) and the page's parameters, calls the read models the CLI and the tests call
+(:mod:`onstrategy.reports`), cuts them to the viewer and adds the page frame: who is
+looking, the period, the strategy and the currency its amounts are in.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from onstrategy.api import books
 from onstrategy.api.params import Period, presets
 from onstrategy.api.results import results
-from onstrategy.engines.authority import authority_gaps, explain_deal
-from onstrategy.engines.exceptions import account_fits, list_exceptions
+from onstrategy.engines.authority import authority_gaps
+from onstrategy.engines.exceptions import list_exceptions
 from onstrategy.engines.routing import decisions_for, route_lead
 from onstrategy.errors import NotFound, OnstrategyError
+from onstrategy.reports import books as book
 from onstrategy.reports.alignment import AlignmentReport, Shares, alignment_report
 from onstrategy.reports.charts import alignment_charts, company_shares_chart, rep_shares_chart
 from onstrategy.web.scope import Viewer
@@ -43,11 +45,7 @@ def alignment(state: WebState, period: Period) -> AlignmentReport:
 
 
 def _account_owners(state: WebState) -> dict[str, str | None]:
-    def build() -> dict[str, str | None]:
-        acc = state.store.table("account").select("id", "owner_id")
-        return {r["id"]: r["owner_id"] for r in acc.to_pyarrow().to_pylist()}
-
-    return state.cached("account_owners", build)
+    return state.cached("account_owners", lambda: book.account_owners(store=state.store))
 
 
 def scoped(
@@ -81,6 +79,7 @@ def scoped(
 
 
 def page_frame(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any]:
+    """What every page's JSON twin has (:class:`onstrategy.api.models.PageModel`)."""
     strategy = state.strategy()
     return {
         "viewer": viewer.as_dict(),
@@ -92,6 +91,7 @@ def page_frame(state: WebState, viewer: Viewer, period: Period) -> dict[str, Any
                 {"id": v.id, "effective_from": v.effective_from} for v in strategy.versions
             ],
         },
+        "currency": strategy.currency,
     }
 
 
@@ -125,14 +125,13 @@ def team(state: WebState, viewer: Viewer, period: Period, team_id: str) -> dict[
 
 
 def rep(state: WebState, viewer: Viewer, period: Period, rep_id: str) -> dict[str, Any]:
+    """A rep's page: shares vs goals, results, their book (:func:`reports.books.rep_book`)
+    and the open deals without an approver engaged, on the period's last day."""
     viewer.require_rep(rep_id, f"rep {rep_id}")
-    users, teams = books.people(store=state.store)
+    users, teams = book.people(store=state.store)
     if rep_id not in users:
         raise NotFound(f"no rep {rep_id!r}", "pick a rep from the dashboard")
     strategy, store = state.strategy(), state.store
-    version = (
-        strategy.version(period.version) if period.version else strategy.version_on(period.date_to)
-    )
     report = alignment(state, period)
     row = next((r for r in report.reps if r.id == rep_id), None) or Shares(
         "rep", rep_id, users[rep_id]["name"], users[rep_id]["team_id"]
@@ -140,59 +139,32 @@ def rep(state: WebState, viewer: Viewer, period: Period, rep_id: str) -> dict[st
     shares = row.as_dict(report.goals)
     gaps = authority_gaps(store=store, strategy=strategy, as_of=period.date_to, rep=rep_id)
     user = users[rep_id]
+    rep_book = book.rep_book(
+        store=store,
+        strategy=strategy,
+        rep_id=rep_id,
+        date_from=period.date_from,
+        date_to=period.date_to,
+        version_id=period.version,
+    )
     return {
         **page_frame(state, viewer, period),
         "rep": {**user, "team_name": (teams.get(user["team_id"] or "") or {}).get("name")},
-        "version": version.id,
         "shares": shares,
         "results": results(state, viewer, period, rep=rep_id),
-        "deals": books.rep_deals(
-            store=store,
-            version=version,
-            rep_id=rep_id,
-            date_from=period.date_from,
-            date_to=period.date_to,
-        ),
-        "accounts": books.rep_accounts(store=store, version=version, rep_id=rep_id),
-        "leads": books.rep_leads(store=store, rep_id=rep_id),
+        **rep_book,
         "authority_gaps": [d for d in gaps.as_dict()["deals"] if d["authority_gap"]],
         "charts": {"shares": company_shares_chart({"company": shares})},
     }
 
 
-def _may_see_account(state: WebState, viewer: Viewer, account: dict[str, Any]) -> None:
-    if viewer.sees_all or viewer.may_see_rep(account.get("owner_id")):
-        return
-    dealers = books.deal_owners_on_account(store=state.store, account_id=account["id"])
-    if not any(viewer.may_see_rep(o) for o in dealers):
-        viewer.require_rep(account.get("owner_id"), f"account {account['id']}")
-
-
 def account(state: WebState, viewer: Viewer, period: Period, account_id: str) -> dict[str, Any]:
+    """An account's page (:func:`reports.books.account_view`): the deals the viewer may see."""
     store = state.store
-    record = books.one(store, "account", account_id, "account")
-    _may_see_account(state, viewer, record)
-    users, _ = books.people(store=store)
-    deals = [
-        d
-        for d in books.account_deals(store=store, account_id=account_id)
-        if viewer.may_see_rep(d["owner_id"])
-    ]
-    for deal in deals:
-        deal["owner_name"] = (users.get(deal["owner_id"] or "") or {}).get("name")
-    record.pop("gate_reasons", None)
-    return {
-        **page_frame(state, viewer, period),
-        "account": {
-            **record,
-            "owner_name": (users.get(record["owner_id"] or "") or {}).get("name"),
-        },
-        "fit_by_version": books.account_fit_by_version(
-            store=store, strategy=state.strategy(), account_id=account_id
-        ),
-        "deals": deals,
-        "contacts": books.account_contacts(store=store, account_id=account_id),
-    }
+    books.may_see_account(store, viewer, books.one(store, "account", account_id, "account"))
+    data = book.account_view(store=store, strategy=state.strategy(), account_id=account_id)
+    data["deals"] = books.visible_deals(viewer, data["deals"])
+    return {**page_frame(state, viewer, period), **data}
 
 
 def accounts(
@@ -224,13 +196,12 @@ def accounts(
 
 
 def deal(state: WebState, viewer: Viewer, period: Period, deal_id: str) -> dict[str, Any]:
+    """A deal's page (:func:`reports.books.deal_view`) as it stood on the period's last day
+    (today's, for a deal created after it), and the exceptions asked for it."""
     store, strategy = state.store, state.strategy()
     record = books.one(store, "opportunity", deal_id, "deal")
     viewer.require_rep(record["owner_id"], f"deal {deal_id}")
-    day = record["closed_on"] if record["is_closed"] and record["closed_on"] else period.today
-    version = strategy.version_on(day)
-    fit = account_fits(store, version, [record["account_id"]]).get(record["account_id"] or "")
-    users, _ = books.people(store=store)
+    as_of = _deal_day(record, period)
     exceptions = [
         e.as_dict()
         for e in list_exceptions(store=store, as_of=period.today, viewer=viewer.id)
@@ -238,14 +209,14 @@ def deal(state: WebState, viewer: Viewer, period: Period, deal_id: str) -> dict[
     ]
     return {
         **page_frame(state, viewer, period),
-        "deal": {**record, "owner_name": (users.get(record["owner_id"] or "") or {}).get("name")},
-        "fit": books.fit_dict(fit),
-        "judged_on": day,
-        "authority": explain_deal(
-            store=store, strategy=strategy, opportunity_id=deal_id, as_of=period.today
-        ).as_dict(),
+        **book.deal_view(store=store, strategy=strategy, deal_id=deal_id, as_of=as_of),
         "exceptions": exceptions,
     }
+
+
+def _deal_day(record: dict[str, Any], period: Period) -> date:
+    created: date | None = record["created_on"]
+    return period.date_to if created is None or created <= period.date_to else period.today
 
 
 def lead(state: WebState, viewer: Viewer, period: Period, lead_id: str) -> dict[str, Any]:
@@ -253,7 +224,7 @@ def lead(state: WebState, viewer: Viewer, period: Period, lead_id: str) -> dict[
     store = state.store
     record = books.one(store, "lead", lead_id, "lead")
     viewer.require_rep(record["owner_id"], f"lead {lead_id}")
-    users, _ = books.people(store=store)
+    users, _ = book.people(store=store)
     stored = [d.as_dict() for d in decisions_for(store=store, lead_id=lead_id)]
     return {
         **page_frame(state, viewer, period),
@@ -287,10 +258,7 @@ def audit(
 ) -> dict[str, Any]:
     """The audit log (executives and admins): every change made through the web or CLI."""
     viewer.require_role(("executive", "admin"), "read the audit log")
-    users, _ = books.people(store=state.store)
-    entries = books.audit_entries(store=state.store, limit=AUDIT_LIMIT, action=action, actor=actor)
-    for entry in entries:
-        entry["actor_name"] = (users.get(entry["actor"]) or {}).get("name")
+    entries = book.audit_entries(store=state.store, limit=AUDIT_LIMIT, action=action, actor=actor)
     return {
         **page_frame(state, viewer, period),
         "entries": entries,

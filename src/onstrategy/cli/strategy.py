@@ -11,6 +11,7 @@ from rich.tree import Tree
 
 from onstrategy.cli.common import console, print_json
 from onstrategy.cli.simulate import simulate
+from onstrategy.reports.strategy_docs import version_summary
 from onstrategy.strategy.load import load_strategy
 from onstrategy.strategy.model import Version
 from onstrategy.strategy.schema import SCHEMA_FILE, schema_text
@@ -58,42 +59,31 @@ def _date(text: str | None) -> date:
 
 
 def _tree(version: Version) -> Tree:
+    """The version as :func:`reports.strategy_docs.version_summary` describes it (as the
+    web's Strategy page does)."""
+    v = version_summary(version)
     tree = Tree(
-        f"[bold]{version.id}[/] in force from {version.effective_from}"
-        + (f" — {version.description}" if version.description else "")
+        f"[bold]{v['id']}[/] in force from {v['effective_from']}"
+        + (f" — {v['description']}" if v["description"] else "")
     )
-    icp = tree.add("[bold]ICP[/] (in profile: tiers " + ", ".join(version.icp.in_profile) + ")")
-    for segment in version.icp.segments:
-        icp.add(f"{segment.name}: " + _segment_text(segment))
-    goals = version.goals
+    icp = tree.add("[bold]ICP[/] (in profile: tiers " + ", ".join(v["in_profile_tiers"]) + ")")
+    for segment in v["segment_rules"]:
+        icp.add(f"{segment['name']}: {segment['rule']}")
+    goals = v["goals"]
     tree.add(
-        f"[bold]Goals[/]: pipeline {goals.icp_share_of_pipeline:.0%} from ICP, bookings "
-        f"{goals.icp_share_of_bookings:.0%}, exception budget {goals.exception_budget:.0%}"
+        f"[bold]Goals[/]: pipeline {goals['icp_share_of_pipeline']:.0%} from ICP, bookings "
+        f"{goals['icp_share_of_bookings']:.0%}, exception budget {goals['exception_budget']:.0%}"
     )
     offerings = tree.add("[bold]Offerings[/]")
-    for offering in version.offerings:
-        who = "; ".join(p.describe() for p in offering.approvers)
-        offerings.add(f"{offering.name} ({', '.join(offering.products)}) — approved by {who}")
+    for offering in v["approvers"]:
+        who = "; ".join(offering["approved_by"])
+        products = ", ".join(offering["products"])
+        offerings.add(f"{offering['name']} ({products}) — approved by {who}")
     territories = tree.add("[bold]Territories[/]")
-    for territory in version.territories:
-        reps = ", ".join(f"{c.rep} (cap {c.capacity})" for c in territory.reps)
-        territories.add(f"{territory.name}: {reps}")
+    for territory in v["territories"]:
+        reps = ", ".join(f"{c['rep']} (cap {c['capacity']})" for c in territory["reps"])
+        territories.add(f"{territory['name']}: {reps}")
     return tree
-
-
-def _segment_text(segment) -> str:  # type: ignore[no-untyped-def]
-    parts = []
-    if segment.industries:
-        parts.append("industry " + "/".join(segment.industries))
-    if segment.employees:
-        parts.append(f"employees {segment.employees.describe()}")
-    if segment.annual_revenue:
-        parts.append(f"revenue {segment.annual_revenue.describe()}")
-    if segment.countries or segment.states:
-        parts.append("in " + "/".join(segment.states or segment.countries))
-    if segment.named_lists:
-        parts.append("on list " + "/".join(segment.named_lists))
-    return ", ".join(parts)
 
 
 @app.command()

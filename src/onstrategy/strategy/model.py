@@ -11,7 +11,7 @@ not a silently ignored setting.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -271,9 +271,17 @@ class ExceptionPolicy(Strict):
     escalate_to: Literal["executive", "admin"] = "executive"
 
 
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
 class Costs(Strict):
     loaded_hourly_cost: float = Field(default=120.0, ge=0, description="per rep hour")
-    currency: str = "USD"
+    currency: str = Field(
+        default="USD",
+        description="currency of loaded_hourly_cost (ISO 4217); default: the strategy's currency",
+        json_schema_extra=_no_default,  # the strategy's currency, not USD
+    )
     meeting_hours_default: float = Field(default=0.5, ge=0)
     call_hours_default: float = Field(default=0.25, ge=0)
 
@@ -327,10 +335,19 @@ class Version(Strict):
 
 class Strategy(Strict):
     name: str
-    currency: str = "USD"
+    currency: str = Field(
+        default="USD", description="ISO 4217 code of deal and CRM amounts (and of costs by default)"
+    )
     teams: list[Team] = Field(default_factory=list)
     reps: list[Rep] = Field(default_factory=list)
     versions: list[Version] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _costs_in_strategy_currency(self) -> Strategy:
+        """A version's ``costs.currency`` left out is the strategy's ``currency``, not USD."""
+        versions = [_costs_in(v, self.currency) for v in self.versions]
+        object.__setattr__(self, "versions", versions)  # frozen: set once, while validating
+        return self
 
     def version_on(self, day: date) -> Version:
         """The version in force on ``day``: the latest that has started."""
@@ -357,3 +374,11 @@ class Strategy(Strict):
     def next_version_after(self, version: Version) -> Version | None:
         later = [v for v in self.versions if v.effective_from > version.effective_from]
         return min(later, key=lambda v: v.effective_from) if later else None
+
+
+def _costs_in(version: Version, currency: str) -> Version:
+    """``version`` with its costs in ``currency`` unless the file gives their currency."""
+    if "currency" in version.costs.model_fields_set:
+        return version
+    costs = version.costs.model_copy(update={"currency": currency})
+    return version.model_copy(update={"costs": costs})
