@@ -144,6 +144,33 @@ def parse_role(text: str) -> str | None:
     )
 
 
+AVAILABILITY_KINDS = ("out_of_office", "inactive")  # what ``availability.kind`` may hold
+_AVAILABILITY_SPELLINGS = {  # as a RevOps admin types them; case, "-", "_" and spaces ignored
+    "out_of_office": (
+        "out of office", "ooo", "pto", "vacation", "holiday", "holidays", "leave",
+        "annual leave", "sick", "sick leave", "parental leave", "time off", "absence",
+    ),
+    "inactive": ("inactive", "left", "terminated", "departed", "deactivated"),
+}  # fmt: skip
+_AVAILABILITY = {s: kind for kind, names in _AVAILABILITY_SPELLINGS.items() for s in names}
+
+
+def parse_availability_kind(text: str) -> str | None:
+    """``out_of_office`` or ``inactive`` from the spellings people use (OOO, PTO, left...);
+    anything else is refused, never stored: capacity and routing read this value."""
+    raw = " ".join(text.replace("-", " ").replace("_", " ").lower().split())
+    if not raw:
+        return None
+    if raw in _AVAILABILITY:
+        return _AVAILABILITY[raw]
+    raise BadValue(
+        f"unknown availability kind {text.strip()!r} (ours: {', '.join(AVAILABILITY_KINDS)}; "
+        "also read: OOO, PTO, vacation, holiday, leave, sick, time off, left, terminated...)",
+        f"To import it, map it in a mapping file - values: availability: kind: "
+        f"{{{text.strip()!r}: out_of_office}} - and pass --mapping (docs/imports.md)",
+    )
+
+
 PARSERS: dict[str, Callable[[str], Any]] = {
     "int": parse_int,
     "float": parse_float,
@@ -154,6 +181,7 @@ PARSERS: dict[str, Callable[[str], Any]] = {
 }
 FIELD_PARSERS: dict[tuple[str, str], Callable[[str], Any]] = {
     ("users", "role"): parse_role,  # a closed list, though its type is text
+    ("availability", "kind"): parse_availability_kind,  # likewise
 }
 
 
