@@ -4,8 +4,9 @@ Every check answers with :class:`Reject` (row, file column, value, reason) and n
 the good rows. The record importer (:mod:`ingest.importer`) runs them in this order:
 
 1. :func:`parse_row` - the row's shape (cells against the header, no binary data), each
-   mapped cell read as its field's type (:mod:`ingest.values`: numbers, dates, roles,
-   availability kinds...), owners resolved to users (:class:`UserLookup`), required fields;
+   mapped cell (or cells, for a field made of several columns) read as its field's type
+   (:mod:`ingest.values`: numbers, dates, roles, availability kinds...), owners resolved to
+   users (:class:`UserLookup`), required fields;
 2. :func:`check_lengths` - no value longer than its column holds (free text is shortened);
 3. :func:`check_references` - each id names a stored record;
 4. :func:`check_unique` - no value that must be unique belongs to another record.
@@ -102,21 +103,27 @@ def parse_row(
         return None, [Reject(number, None, None, "row contains a NUL character (binary data)")]
     record: dict[str, Any] = {}
     problems: list[Reject] = []
-    for name, index, kind, required, parse in columns.plan:
-        text = cells[index].strip()
+    for name, index, kind, required, parse, joined in columns.plan:
+        text = cells[index].strip() if not joined else _joined(cells, joined)
         try:
             value = record[name] = _convert(kind, columns.translate(name, text), owners, parse)
         except BadValue as err:
-            problems.append(Reject(number, header[index], text, err.reason))
+            problems.append(Reject(number, columns.label(name, header), text, err.reason))
             continue
         if required and value in (None, ""):
-            problems.append(Reject(number, header[index], text, f"{name} is required"))
+            reason = f"{name} is required"
+            problems.append(Reject(number, columns.label(name, header), text, reason))
     if record.get("state"):
         record["state"] = normalize_state(record["state"], record.get("country"))
     extra = {h: cells[i] for h, i in columns.extra.items() if cells[i].strip()}
     record["extra"] = extra or None
     raw = {h: cells[i] for i, h in enumerate(header) if h}
     return (None if problems else Row(number, record, raw)), problems
+
+
+def _joined(cells: list[str], indexes: tuple[int, ...]) -> str:
+    """A field made of several columns (first and last name): their cells, by a space."""
+    return " ".join(text for i in indexes if (text := cells[i].strip()))
 
 
 def _convert(kind: str, text: str, owners: UserLookup, parse: Callable[[str], Any] | None) -> Any:
@@ -181,7 +188,7 @@ def check_lengths(*, columns: ColumnMap, header: list[str], rows: list[Row]) -> 
             value = row.record.get(name)
             if value.__class__ is not str or len(value) <= limit:
                 continue
-            where = header[columns.fields[name]] if name in columns.fields else name
+            where = columns.label(name, header)
             if (kind, name) in FREE_TEXT:
                 row.record[name] = value[: limit - 1].rstrip() + "\u2026"
                 row.record["extra"] = (row.record.get("extra") or {}) | {where: value}

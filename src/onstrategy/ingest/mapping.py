@@ -14,10 +14,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from onstrategy.errors import InvalidInput, Problem
 from onstrategy.ingest.fields import KINDS, KindSpec
@@ -38,6 +38,9 @@ def normalize_value(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+Alias = str | Sequence[str]  # a column's name, or several columns' names (joined by a space)
+
+
 def find_columns(*, header: Sequence[str], wanted: Mapping[str, Sequence[str]]) -> dict[str, int]:
     """The column index of each wanted field that the header has.
 
@@ -46,18 +49,33 @@ def find_columns(*, header: Sequence[str], wanted: Mapping[str, Sequence[str]]) 
     the header has, unless an earlier field took that column; of two columns with the same
     name the first counts.
     """
+    return {name: found[0] for name, found in find_sources(header=header, wanted=wanted).items()}
+
+
+def find_sources(
+    *, header: Sequence[str], wanted: Mapping[str, Sequence[Alias]]
+) -> dict[str, tuple[int, ...]]:
+    """:func:`find_columns` where a field may also be made of several columns: an accepted
+    name that is a list (``[First Name, Last Name]``) is taken when the header has all of
+    them, none taken by an earlier field; the field is their cells joined by a space."""
     index: dict[str, int] = {}
     for column, title in enumerate(header):
         index.setdefault(normalize_header(title), column)
-    found: dict[str, int] = {}
+    found: dict[str, tuple[int, ...]] = {}
     for name, aliases in wanted.items():
-        taken = set(found.values())
+        taken = {i for columns in found.values() for i in columns}
         for alias in aliases:
-            position = index.get(normalize_header(alias))
-            if position is not None and position not in taken:
-                found[name] = position
+            names = (alias,) if isinstance(alias, str) else tuple(alias)
+            positions = tuple(index.get(normalize_header(n), -1) for n in names)
+            if names and -1 not in positions and not taken & set(positions):
+                found[name] = positions
                 break
     return found
+
+
+def shown_alias(alias: Alias) -> str:
+    """An accepted name as an error message shows it (``First Name + Last Name``)."""
+    return alias if isinstance(alias, str) else " + ".join(alias)
 
 
 def require_columns(
@@ -98,13 +116,14 @@ def _distinct(names: Sequence[str]) -> list[str]:
 
 
 class MappingFile(BaseModel):
-    """A mapping file: ``kinds: {KIND: {FIELD: [column header, ...]}}`` and optionally
+    """A mapping file: ``kinds: {KIND: {FIELD: [column header, ...]}}`` (a header may be a
+    list of headers whose cells are joined: ``[First Name, Last Name]``) and optionally
     ``values: {KIND: {FIELD: {export value: our value}}}`` and ``extends: salesforce``."""
 
     model_config = ConfigDict(extra="forbid")
     name: str
     extends: str | None = None  # a built-in mapping whose names and values this one adds to
-    kinds: dict[str, dict[str, list[str]]] = {}
+    kinds: dict[str, dict[str, list[str | Annotated[list[str], Field(min_length=1)]]]] = {}
     values: dict[str, dict[str, dict[str, str]]] = {}
 
 
@@ -116,6 +135,7 @@ class Planned(NamedTuple):
     type: str
     required: bool
     parse: Callable[[str], Any] | None  # None: text as given (and ``ref``: a user)
+    joined: tuple[int, ...]  # a field made of several columns: all of them; else ()
 
 
 @dataclass(frozen=True)
@@ -127,12 +147,19 @@ class ColumnMap:
     fields: dict[str, int]
     extra: dict[str, int]
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> value -> ours
+    joined: dict[str, tuple[int, ...]] = field(default_factory=dict)  # field -> its columns
     _plan: list[Planned] = field(init=False, repr=False, compare=False)
 
     @property
     def plan(self) -> list[Planned]:
         """Each mapped field with its column, type, whether required and parser, in order."""
         return self._plan
+
+    def label(self, name: str, header: Sequence[str]) -> str:
+        """The file's column(s) a field comes from, as a rejected row names them."""
+        if name not in self.fields:
+            return name
+        return " + ".join(header[i] for i in self.joined.get(name, (self.fields[name],)))
 
     def translate(self, name: str, text: str) -> str:
         """The cell in our vocabulary when the mapping's ``values`` name it, else as given."""
@@ -142,7 +169,8 @@ class ColumnMap:
     def __post_init__(self) -> None:
         plan = [
             Planned(name, index, spec.type, spec.required,
-                    value_parser(kind=self.kind.kind, field=name, type=spec.type))
+                    value_parser(kind=self.kind.kind, field=name, type=spec.type),
+                    self.joined.get(name, ()))
             for name, index in sorted(self.fields.items(), key=lambda item: item[1])
             for spec in (self.kind.field(name),)
         ]  # fmt: skip
@@ -238,7 +266,7 @@ def built_in_mappings() -> list[MappingFile]:
     return [_load(MAPPINGS_DIR / f"{name}.yaml") for name in BUILT_IN]
 
 
-def _wanted(spec: KindSpec, aliases: dict[str, list[str]]) -> dict[str, list[str]]:
+def _wanted(spec: KindSpec, aliases: dict[str, list[Any]]) -> dict[str, list[Alias]]:
     """Each field's accepted column names: the mapping's, then the field's own name."""
     return {f.name: [*aliases.get(f.name, []), f.name] for f in spec.fields}
 
@@ -251,22 +279,24 @@ def resolve_columns(
     candidates = [_load(mapping_file)] if mapping_file else built_in_mappings()
     chosen = max(
         candidates,
-        key=lambda m: len(find_columns(header=header, wanted=_wanted(spec, m.kinds.get(kind, {})))),
+        key=lambda m: len(find_sources(header=header, wanted=_wanted(spec, m.kinds.get(kind, {})))),
     )  # the first of equals: Salesforce before HubSpot
-    fields = find_columns(header=header, wanted=_wanted(spec, chosen.kinds.get(kind, {})))
+    sources = find_sources(header=header, wanted=_wanted(spec, chosen.kinds.get(kind, {})))
+    fields = {name: columns[0] for name, columns in sources.items()}
     require_columns(
         source=source, what=kind, header=header, found=fields,
         wanted=_accepted(spec, candidates), required=spec.required or [],
         hint=f"Add the missing fields to {mapping_file}" if mapping_file else
         "For another CRM's export, write a mapping file (docs/imports.md) and pass --mapping",
     )  # fmt: skip
-    used = set(fields.values())
+    used = {i for columns in sources.values() for i in columns}
     extra = {h: i for i, h in enumerate(header) if i not in used and h}
     own_values = {
         name: {normalize_value(k): v for k, v in table.items()}
         for name, table in chosen.values.get(kind, {}).items()
     }
-    return ColumnMap(spec, chosen.name, fields, extra, own_values)
+    joined = {name: columns for name, columns in sources.items() if len(columns) > 1}
+    return ColumnMap(spec, chosen.name, fields, extra, own_values, joined)
 
 
 def _accepted(spec: KindSpec, mappings: list[MappingFile]) -> dict[str, list[str]]:
@@ -274,5 +304,5 @@ def _accepted(spec: KindSpec, mappings: list[MappingFile]) -> dict[str, list[str
     names: dict[str, list[str]] = {}
     for mapping in mappings:
         for name, aliases in _wanted(spec, mapping.kinds.get(spec.kind, {})).items():
-            names.setdefault(name, []).extend(aliases)
+            names.setdefault(name, []).extend(shown_alias(a) for a in aliases)
     return names
