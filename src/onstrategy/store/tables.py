@@ -459,3 +459,9 @@ api_token = Table(
 # --- lead pipeline (migration lp01_last_batch): what a person's match was decided on (the
 # lead's company and domain then), so a re-import can tell when the decision is out of date.
 lead.append_column(Column("match_basis", JSON, nullable=True))
+
+# --- lead pipeline (migration lp02): the after-import steps select by batch.
+Index("ix_lead_last_batch_id", lead.c.last_batch_id)
+Index("ix_lead_import_batch_id", lead.c.import_batch_id)
+Index("ix_account_last_batch_id", account.c.last_batch_id)
+Index("ix_account_import_batch_id", account.c.import_batch_id)
