@@ -80,7 +80,8 @@ def show(
     lead_id: str = typer.Argument(..., help="the lead's CRM id"),
     as_json: bool = typer.Option(False, "--json", help="print as JSON"),
 ) -> None:
-    """Why did I get this lead? Its account (confidence, reasons) and its gate outcome."""
+    """Why did I get this lead? Its account (confidence, reasons), the named lists it is on
+    and how (through its account, or its own company as white space), its gate outcome."""
     row = lead_match(store=get_ctx(ctx).store, lead_id=lead_id)
     if as_json:
         print_json(row)
@@ -94,11 +95,9 @@ def show(
     for reason in row["match_reasons"] or []:
         console.print(f"  · {reason}", highlight=False)
     for on in row["lists"]:
-        console.print(
-            f"on list {on['list_id']} as entry #{on['entry_id']} (score {on['score']:.0f}), "
-            "a company with no account yet",
-            highlight=False,
-        )
+        console.print(f"on list {on['list_id']}: {on['why']}", highlight=False)
+    if not row["lists"]:
+        console.print("on no named-account list", highlight=False)
     gate = row["gate_reasons"] or {}
     if gate:
         console.print(

@@ -15,13 +15,18 @@ The rule has two forms, held equal by a test:
   one row per (lead, list); :func:`lead_list_entries` is the same rows shaped as
   ``fit_table``'s ``list_entries`` for leads (``key="id"``);
 - :func:`lists_of_lead` — one indexed query for one lead, for routing's single decision
-  (:func:`lists_of_leads`: the same for a page of leads).
+  (:func:`lists_of_leads`: the same for a page of leads);
+- :func:`lead_list_memberships` — the same lists for one lead with how it is on each (its
+  account X is entry Y, or its own company matches white-space entry Y), for
+  ``onstrategy matches show``.
 
 Lead matching writes the white-space rows with :func:`list_indexes` and
 :func:`store_list_matches`.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import ibis.expr.types as ir
 import sqlalchemy as sa
@@ -83,6 +88,54 @@ def lists_of_leads(conn: Connection, lead_ids: list[str]) -> dict[str, frozenset
             for lead_id, list_id in conn.execute(query):
                 found.setdefault(str(lead_id), set()).add(str(list_id))
     return {lead_id: frozenset(lists) for lead_id, lists in found.items()}
+
+
+def lead_list_memberships(
+    conn: Connection, *, lead_id: str, account_id: str | None
+) -> list[dict[str, Any]]:
+    """Every list the lead is on (:func:`lists_of_lead`'s lists) with how, in words: through
+    its account (the list entry the account is) or its own company (the white-space entry it
+    matches, with the score and the matching engine's reasons)."""
+    found = [*_via_account(conn, account_id), *_own_company(conn, lead_id)]
+    return sorted(found, key=lambda m: (m["list_id"], m["how"], m["entry_id"]))
+
+
+def _via_account(conn: Connection, account_id: str | None) -> list[dict[str, Any]]:
+    if account_id is None:
+        return []
+    a = tables.account
+    query = (
+        sa.select(_ENTRY.c.list_id, _ENTRY.c.id, _ENTRY.c.name, a.c.name.label("account"))
+        .join_from(_ENTRY, a, a.c.id == _ENTRY.c.account_id)
+        .where(_ENTRY.c.account_id == account_id)
+    )
+    return [
+        {
+            "list_id": str(r.list_id), "how": "account", "entry_id": r.id,
+            "entry_name": r.name, "account_id": account_id, "account_name": r.account,
+            "score": None, "reasons": [],
+            "why": f"its account {r.account} ({account_id}) is entry #{r.id} {r.name!r}",
+        }
+        for r in conn.execute(query)
+    ]  # fmt: skip
+
+
+def _own_company(conn: Connection, lead_id: str) -> list[dict[str, Any]]:
+    query = (
+        sa.select(_OWN.c.list_id, _OWN.c.entry_id, _OWN.c.score, _OWN.c.reasons, _ENTRY.c.name)
+        .join_from(_OWN, _ENTRY, _ENTRY.c.id == _OWN.c.entry_id, isouter=True)
+        .where(_OWN.c.lead_id == lead_id)
+    )
+    return [
+        {
+            "list_id": str(r.list_id), "how": "own_company", "entry_id": r.entry_id,
+            "entry_name": r.name, "account_id": None, "account_name": None,
+            "score": r.score, "reasons": list(r.reasons or []),
+            "why": f"its own company matches entry #{r.entry_id} {r.name!r} (score "
+            f"{r.score:.0f}), a company with no account in the CRM yet",
+        }
+        for r in conn.execute(query)
+    ]  # fmt: skip
 
 
 # ------------------------------------------------------------------ writing (lead matching)

@@ -37,7 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from onstrategy.crm.actors import Actor, resolve_actor
-from onstrategy.crm.lead_lists import list_indexes, store_list_matches
+from onstrategy.crm.lead_lists import lead_list_memberships, list_indexes, store_list_matches
 from onstrategy.crm.match_decisions import decision_basis, noted, reopen_out_of_date
 from onstrategy.engines.matching import AccountIndex, MatchRecord, MatchResult
 from onstrategy.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -442,16 +442,16 @@ _EXPLAINED = "id company email source account_id match_score match_status match_
 
 
 def lead_match(*, store: Store, lead_id: str) -> dict[str, Any]:
-    """Why a lead is where it is: its account (score, status, reasons) and its gate outcome."""
+    """Why a lead is where it is: its account (score, status, reasons), every named list it is
+    on and how (:func:`~onstrategy.crm.lead_lists.lead_list_memberships`), its gate outcome."""
     lead = tables.lead
     columns = [lead.c[c] for c in (*_EXPLAINED.split(), "gate_status", "gate_reasons")]
-    llm = tables.lead_list_match
     with store.begin() as conn:
         row = conn.execute(sa.select(*columns).where(lead.c.id == lead_id)).mappings().first()
-        lists = conn.execute(sa.select(llm).where(llm.c.lead_id == lead_id)).mappings().all()
-    if row is None:
-        raise NotFound(f"no lead {lead_id!r}", "check the lead id (the CRM's record id)")
-    return dict(row) | {"lists": [dict(x) for x in lists]}
+        if row is None:
+            raise NotFound(f"no lead {lead_id!r}", "check the lead id (the CRM's record id)")
+        lists = lead_list_memberships(conn, lead_id=lead_id, account_id=row["account_id"])
+    return dict(row) | {"lists": lists}
 
 
 def match_summary(*, store: Store) -> dict[str, int]:
