@@ -5,8 +5,10 @@ A territory claims a record at one of three precedence levels:
 1. **named account** — the record's account id is listed in the territory's ``accounts``
    (explicit, so it needs no other rule);
 2. **named list** — the record's account is on one of the territory's ``named_lists``
-   (via ``named_list_entry.account_id``) *and* every other rule the territory gives holds
-   (so "Fortune 1000 in the West" is a list plus states);
+   (via ``named_list_entry.account_id``), or a lead with no account has a company that is a
+   white-space entry of one (:mod:`onstrategy.crm.lead_lists`; the reason says which), *and*
+   every other rule the territory gives holds (so "Fortune 1000 in the West" is a list plus
+   states);
 3. **rules** — every rule the territory gives holds: geography (``countries``, ``states``,
    ``postal_prefixes``), ``industries`` and an ``employees`` range. A territory with no rule at
    all (and no named accounts) covers every record: a catch-all.
@@ -220,7 +222,11 @@ def _lists(rules: CompiledTerritory, record: TerritoryRecord) -> str | bool | No
     if not rules.named_lists:
         return None
     hits = sorted(rules.named_lists & record.named_lists)
-    return f"the account is on the named-account list {', '.join(hits)}" if hits else False
+    if not hits:
+        return False
+    if record.account_id is None:  # a lead with no account: its company is white space
+        return f"the lead's company is on the named-account list {', '.join(hits)} (no account yet)"
+    return f"the account is on the named-account list {', '.join(hits)}"
 
 
 def _countries(rules: CompiledTerritory, record: TerritoryRecord) -> str | bool | None:
