@@ -3,12 +3,15 @@ page; uploaded strategy documents kept, refused twice, audit-logged (both databa
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
+from rich.console import Console
 from typer.testing import CliRunner
 
+from onstrategy.cli import strategy as strategy_cli
 from onstrategy.cli.main import app as cli
 from onstrategy.demo import strategy_text
 from onstrategy.errors import Conflict, InvalidInput, StrategyInvalid
@@ -21,22 +24,28 @@ from onstrategy.strategy.load import parse_strategy
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
-def test_strategy_show_prints_the_summary_the_strategy_page_shows(tmp_path):
+def test_strategy_show_prints_the_summary_the_strategy_page_shows():
+    strategy = parse_strategy(strategy_text(), source="demo")
+    version = strategy.version_on(date(2026, 6, 1))
+    summary = version_summary(version)
+    console = Console(width=400, record=True, file=io.StringIO())
+    console.print(strategy_cli._tree(version))  # what `strategy show --as-of` prints
+    shown = console.export_text()
+    assert shown.startswith(f"{summary['id']} in force from {summary['effective_from']}")
+    for segment in summary["segment_rules"]:
+        assert f"{segment['name']}: {segment['rule']}" in shown
+    for offering in summary["approvers"]:
+        assert f"{offering['name']} (" in shown
+        assert "approved by " + "; ".join(offering["approved_by"]) in shown
+    assert summary["segments"] == [s["name"] for s in summary["segment_rules"]]
+
+
+def test_strategy_show_runs_on_a_file(tmp_path):
     path = tmp_path / "strategy.yaml"
     path.write_text(strategy_text(), encoding="utf-8")
-    strategy = parse_strategy(strategy_text(), source="demo")
-    summary = version_summary(strategy.version_on(date(2026, 6, 1)))
-    done = CliRunner().invoke(
-        cli, ["strategy", "show", str(path), "--as-of", "2026-06-01"], env={"COLUMNS": "400"}
-    )
+    done = CliRunner().invoke(cli, ["strategy", "show", str(path), "--as-of", "2026-06-01"])
     assert done.exit_code == 0, done.output
-    assert done.stdout.startswith(f"{summary['id']} in force from {summary['effective_from']}")
-    for segment in summary["segment_rules"]:
-        assert f"{segment['name']}: {segment['rule']}" in done.stdout
-    for offering in summary["approvers"]:
-        assert f"{offering['name']} (" in done.stdout
-        assert "approved by " + "; ".join(offering["approved_by"]) in done.stdout
-    assert summary["segments"] == [s["name"] for s in summary["segment_rules"]]
+    assert done.stdout.startswith("fy26-services in force from 2025-12-01")
 
 
 def test_the_summary_marks_the_version_in_force_and_says_its_rules():
