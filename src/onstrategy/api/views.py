@@ -12,14 +12,14 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from onstrategy.api import books
+from onstrategy.api.books import may_see_account, visible_deals
 from onstrategy.api.params import Period, presets
 from onstrategy.api.results import results
 from onstrategy.engines.authority import authority_gaps
 from onstrategy.engines.exceptions import list_exceptions
 from onstrategy.engines.routing import decisions_for, route_lead
 from onstrategy.errors import NotFound, OnstrategyError
-from onstrategy.reports import books as book
+from onstrategy.reports import books
 from onstrategy.reports.alignment import AlignmentReport, Shares, alignment_report
 from onstrategy.reports.charts import alignment_charts, company_shares_chart, rep_shares_chart
 from onstrategy.web.scope import Viewer
@@ -45,7 +45,7 @@ def alignment(state: WebState, period: Period) -> AlignmentReport:
 
 
 def _account_owners(state: WebState) -> dict[str, str | None]:
-    return state.cached("account_owners", lambda: book.account_owners(store=state.store))
+    return state.cached("account_owners", lambda: books.account_owners(store=state.store))
 
 
 def scoped(
@@ -128,7 +128,7 @@ def rep(state: WebState, viewer: Viewer, period: Period, rep_id: str) -> dict[st
     """A rep's page: shares vs goals, results, their book (:func:`reports.books.rep_book`)
     and the open deals without an approver engaged, on the period's last day."""
     viewer.require_rep(rep_id, f"rep {rep_id}")
-    users, teams = book.people(store=state.store)
+    users, teams = books.people(store=state.store)
     if rep_id not in users:
         raise NotFound(f"no rep {rep_id!r}", "pick a rep from the dashboard")
     strategy, store = state.strategy(), state.store
@@ -139,7 +139,7 @@ def rep(state: WebState, viewer: Viewer, period: Period, rep_id: str) -> dict[st
     shares = row.as_dict(report.goals)
     gaps = authority_gaps(store=store, strategy=strategy, as_of=period.date_to, rep=rep_id)
     user = users[rep_id]
-    rep_book = book.rep_book(
+    rep_book = books.rep_book(
         store=store,
         strategy=strategy,
         rep_id=rep_id,
@@ -161,9 +161,13 @@ def rep(state: WebState, viewer: Viewer, period: Period, rep_id: str) -> dict[st
 def account(state: WebState, viewer: Viewer, period: Period, account_id: str) -> dict[str, Any]:
     """An account's page (:func:`reports.books.account_view`): the deals the viewer may see."""
     store = state.store
-    books.may_see_account(store, viewer, books.one(store, "account", account_id, "account"))
-    data = book.account_view(store=store, strategy=state.strategy(), account_id=account_id)
-    data["deals"] = books.visible_deals(viewer, data["deals"])
+    may_see_account(
+        store,
+        viewer,
+        books.record(store=store, table="account", record_id=account_id, what="account"),
+    )
+    data = books.account_view(store=store, strategy=state.strategy(), account_id=account_id)
+    data["deals"] = visible_deals(viewer, data["deals"])
     return {**page_frame(state, viewer, period), **data}
 
 
@@ -199,7 +203,7 @@ def deal(state: WebState, viewer: Viewer, period: Period, deal_id: str) -> dict[
     """A deal's page (:func:`reports.books.deal_view`) as it stood on the period's last day
     (today's, for a deal created after it), and the exceptions asked for it."""
     store, strategy = state.store, state.strategy()
-    record = books.one(store, "opportunity", deal_id, "deal")
+    record = books.record(store=store, table="opportunity", record_id=deal_id, what="deal")
     viewer.require_rep(record["owner_id"], f"deal {deal_id}")
     as_of = _deal_day(record, period)
     exceptions = [
@@ -209,7 +213,7 @@ def deal(state: WebState, viewer: Viewer, period: Period, deal_id: str) -> dict[
     ]
     return {
         **page_frame(state, viewer, period),
-        **book.deal_view(store=store, strategy=strategy, deal_id=deal_id, as_of=as_of),
+        **books.deal_view(store=store, strategy=strategy, deal_id=deal_id, as_of=as_of),
         "exceptions": exceptions,
     }
 
@@ -222,9 +226,9 @@ def _deal_day(record: dict[str, Any], period: Period) -> date:
 def lead(state: WebState, viewer: Viewer, period: Period, lead_id: str) -> dict[str, Any]:
     """A lead, why the gate let it in or not, and why it went to whom (routing explain)."""
     store = state.store
-    record = books.one(store, "lead", lead_id, "lead")
+    record = books.record(store=store, table="lead", record_id=lead_id, what="lead")
     viewer.require_rep(record["owner_id"], f"lead {lead_id}")
-    users, _ = book.people(store=store)
+    users, _ = books.people(store=store)
     stored = [d.as_dict() for d in decisions_for(store=store, lead_id=lead_id)]
     return {
         **page_frame(state, viewer, period),
@@ -258,7 +262,7 @@ def audit(
 ) -> dict[str, Any]:
     """The audit log (executives and admins): every change made through the web or CLI."""
     viewer.require_role(("executive", "admin"), "read the audit log")
-    entries = book.audit_entries(store=state.store, limit=AUDIT_LIMIT, action=action, actor=actor)
+    entries = books.audit_entries(store=state.store, limit=AUDIT_LIMIT, action=action, actor=actor)
     return {
         **page_frame(state, viewer, period),
         "entries": entries,
