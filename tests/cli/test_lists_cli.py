@@ -89,7 +89,7 @@ def test_review_queue_and_resolve(url: str) -> None:
         "--account",
         "a-ini-aus",
         "--as",
-        "mia@test.example",
+        "ada@test.example",
     )
     assert code == 0
     assert "l-ini → a-ini-aus" in out

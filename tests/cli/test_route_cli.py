@@ -37,20 +37,18 @@ def env(database_url: str, tmp_path: Path) -> dict[str, str]:
     strategy.write_text(STRATEGY, encoding="utf-8")
     store = Store.open(database_url)
     with store.begin() as conn:
+        conn.execute(t.team.insert(), [{"id": "west", "name": "West", "manager_id": "mgr"}])
         conn.execute(
             t.user.insert(),
             [
-                {"id": "ana", "name": "Ana Ruiz", "active": True, "role": "rep", "email": None},
-                {"id": "bo", "name": "Bo Chen", "active": True, "role": "rep", "email": None},
-                {
-                    "id": "mgr",
-                    "name": "Mia Park",
-                    "active": True,
-                    "role": "manager",
-                    "email": "mia@example.com",
-                },
+                {"id": "ana", "name": "Ana Ruiz", "active": True, "role": "rep", "email": None,
+                 "team_id": "west"},
+                {"id": "bo", "name": "Bo Chen", "active": True, "role": "rep", "email": None,
+                 "team_id": "west"},
+                {"id": "mgr", "name": "Mia Park", "active": True, "role": "manager",
+                 "email": "mia@example.com", "team_id": None},
             ],
-        )
+        )  # fmt: skip
         conn.execute(
             t.lead.insert(),
             [

@@ -73,11 +73,15 @@ def test_an_ambiguous_lead_goes_to_review_and_resolve_applies_it(crm: Store) -> 
         resolve_review(
             store=crm, review_id=review["id"], account_id="a-nope", actor="u-admin", now=NOW
         )
+    with pytest.raises(Forbidden, match="Mia Manager \\(manager\\) may not resolve the match of"):
+        resolve_review(  # a manager with no team: nobody's lead is theirs
+            store=crm, review_id=review["id"], account_id="a-ini-aus", actor="u-mgr", now=NOW
+        )
     resolve_review(
         store=crm,
         review_id=review["id"],
         account_id="a-ini-aus",
-        actor="mia@test.example",
+        actor="ada@test.example",
         comment="she signs from Austin",
         now=NOW,
     )
@@ -86,7 +90,7 @@ def test_an_ambiguous_lead_goes_to_review_and_resolve_applies_it(crm: Store) -> 
     assert list_reviews(store=crm) == []
     (entry,) = _audit(crm, "match.resolve")
     assert (entry["actor"], entry["entity_id"], entry["details"]["account_id"]) == (
-        "u-mgr",
+        "u-admin",
         "l-ini",
         "a-ini-aus",
     )

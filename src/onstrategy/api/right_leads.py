@@ -5,8 +5,8 @@ Read models for each page and its JSON twin, and the review decision. Each calls
 function its CLI command calls (``lists list|show|duplicates``, ``matches review|resolve``,
 ``territories check``), so the numbers are the CLI's. The viewer's scope
 is applied here (a rep sees their own book, a manager their teams'); who may act is the
-cores' rule (reviewers and routers are managers, executives and admins) and the cores write
-the audit log. The web only narrows it: a manager acts on leads of their teams' reps.
+cores' rule, the CLI's too (reviewers are managers, executives and admins; a manager decides
+their teams' leads, :mod:`onstrategy.engines.lead_team`), and the cores write the audit log.
 """
 
 from __future__ import annotations
@@ -235,13 +235,10 @@ def _chosen(page: list[Row]) -> set[str]:
 def resolve(
     state: WebState, viewer: Viewer, *, review_id: int, account_id: str | None, comment: str
 ) -> Row:
-    """Decide a review item as the viewer with the core's ``resolve_review`` (which checks
-    the role, applies the choice to the lead or list entry and writes the audit log)."""
-    viewer.require_role(REVIEWERS, "resolve match reviews")
-    review = _review(state, review_id)
-    if review["subject_kind"] == "lead":
-        owner = _lead_owners(state, [review["subject_id"]]).get(review["subject_id"])
-        viewer.require_rep(owner, f"lead {review['subject_id']}")
+    """Decide a review item as the viewer with the core's ``resolve_review``, the CLI's: it
+    checks who may decide it (a manager: their teams' leads), applies the choice to the lead
+    or list entry and writes the audit log."""
+    _review(state, review_id)  # a 404 that points at the page, not the CLI
     resolve_review(
         store=state.store,
         review_id=review_id,
@@ -249,6 +246,7 @@ def resolve(
         actor=viewer.id,
         comment=comment.strip() or None,
         now=datetime.now(UTC),
+        strategy=state.strategy(),
     )
     return decided_review(state, viewer, review_id)
 

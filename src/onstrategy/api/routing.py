@@ -1,10 +1,10 @@
 """Routing from a lead's page: its read model says whether "Route now" applies, and the
 action routes it with the function ``onstrategy route LEAD_ID`` calls.
 
-Who may route is the core's rule (``engines.routing.authorize_router``: managers, executives
-and admins); the web narrows it to what the viewer may see. A lead nobody owns is in no
-rep's book: a manager sees it (and routes it) when it is their team's lead — today's rules,
-or its stored decision, hand it to one of their reps or to a territory their reps cover.
+Who may see and route a lead nobody owns is the core's rule, the CLI's too
+(:mod:`onstrategy.engines.lead_team`): a manager when it is their teams' lead — its stored
+decision, or today's rules, hand it to one of their reps or to a territory their reps cover;
+``engines.routing.authorize_router`` says whether the viewer may route it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,13 @@ from typing import Any
 from onstrategy.api import books, views
 from onstrategy.api.params import Period
 from onstrategy.api.views import page_frame
-from onstrategy.engines.routing import authorize_router, decisions_for, route_lead
-from onstrategy.errors import Conflict, Forbidden, NotFound, OnstrategyError
+from onstrategy.engines.routing import (
+    authorize_router,
+    decisions_for,
+    may_act_on_lead,
+    route_lead,
+)
+from onstrategy.errors import Conflict, Forbidden, OnstrategyError
 from onstrategy.web.scope import Viewer
 from onstrategy.web.state import WebState
 
@@ -34,16 +39,18 @@ def lead(state: WebState, viewer: Viewer, period: Period, lead_id: str) -> Row:
         data = _team_lead(state, viewer, period, record)
     else:
         data = views.lead(state, viewer, period, lead_id)
-    data["routing_action"] = _routing_action(state, viewer, data)
+    data["routing_action"] = _routing_action(state, viewer, period, data)
     return data
 
 
 def _team_lead(state: WebState, viewer: Viewer, period: Period, record: Row) -> Row:
-    stored = [d.as_dict() for d in decisions_for(store=state.store, lead_id=record["id"])]
-    today = None if stored else dry_run(state, period, record["id"])
-    decision = stored[0] if stored else (today or {}).get("decision")
-    if viewer.role != "manager" or not _team_reps(state, decision) & (viewer.rep_ids or set()):
-        viewer.require_rep(None, f"lead {record['id']}")
+    strategy, lead_id = state.strategy(), record["id"]
+    if not may_act_on_lead(
+        store=state.store, who=viewer.id, lead_id=lead_id, strategy=strategy, as_of=period.today
+    ):
+        viewer.require_rep(None, f"lead {lead_id}")
+    stored = [d.as_dict() for d in decisions_for(store=state.store, lead_id=lead_id)]
+    today = None if stored else dry_run(state, period, lead_id)
     return {
         **page_frame(state, viewer, period),
         "lead": {**record, "owner_name": None},
@@ -68,31 +75,14 @@ def dry_run(state: WebState, period: Period, lead_id: str) -> Row:
     return {"decision": decision.as_dict(), "why_not": None}
 
 
-def _team_reps(state: WebState, decision: Row | None) -> set[str]:
-    """The reps a routing decision concerns: the rep it picks, and its territory's reps."""
-    if not decision:
-        return set()
-    reps = {decision["assigned_to"]} if decision["outcome"] == "rep" else set()
-    users, _ = books.people(store=state.store)
-    by_key = {u["id"].lower(): u["id"] for u in users.values()}
-    by_key |= {u["email"].lower(): u["id"] for u in users.values() if u["email"]}
+def _routing_action(state: WebState, viewer: Viewer, period: Period, data: Row) -> Row:
+    """Whether "Route now" applies, and why not (for those who may route this lead)."""
+    record, today = data["lead"], data.get("routing_today") or {}
     try:
-        version = state.strategy().version(decision["strategy_version"])
-    except NotFound:  # the version is no longer in the strategy file
-        return reps
-    for territory in version.territories:
-        if territory.id == decision["territory_id"]:
-            reps |= {by_key.get(c.rep.lower(), c.rep) for c in territory.reps}
-    return reps
-
-
-def _routing_action(state: WebState, viewer: Viewer, data: Row) -> Row:
-    """Whether "Route now" applies, and why not (for those who may route)."""
-    try:
-        authorize_router(store=state.store, who=viewer.id)
+        authorize_router(store=state.store, who=viewer.id, lead_id=record["id"],
+                         strategy=state.strategy(), as_of=period.today)  # fmt: skip
     except Forbidden:
         return {"can_route": False, "why_not": None}
-    record, today = data["lead"], data.get("routing_today") or {}
     why_not = (
         "it has a stored routing decision" if data["routing"]
         else f"it already belongs to {record['owner_name'] or record['owner_id']}"
@@ -106,7 +96,8 @@ def _routing_action(state: WebState, viewer: Viewer, data: Row) -> Row:
 
 def route_now(state: WebState, viewer: Viewer, period: Period, lead_id: str) -> Row:
     """Route the lead as ``onstrategy route LEAD_ID --as VIEWER`` does, and store why."""
-    actor = authorize_router(store=state.store, who=viewer.id)
+    actor = authorize_router(store=state.store, who=viewer.id, lead_id=lead_id,
+                             strategy=state.strategy(), as_of=period.today)  # fmt: skip
     action = lead(state, viewer, period, lead_id)["routing_action"]
     if not action["can_route"]:
         raise Conflict(

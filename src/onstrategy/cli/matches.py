@@ -167,23 +167,31 @@ def resolve(
     review_id: int = typer.Argument(..., help="the review's number (from `matches review`)"),
     account: str | None = typer.Option(None, "--account", help="the account it is"),
     none: bool = typer.Option(False, "--none", help="it is none of the accounts"),
-    actor: str = typer.Option(..., "--as", help="your user id or email (admin or manager)"),
+    actor: str = typer.Option(
+        ..., "--as", help="your user id or email (admin, executive, or the lead's team manager)"
+    ),
     comment: str | None = typer.Option(None, "--comment", help="why (kept with the decision)"),
     as_json: bool = typer.Option(False, "--json", help="print the decision as JSON"),
 ) -> None:
-    """Decide a review item; the choice is applied and audit-logged."""
+    """Decide a review item; the choice is applied and audit-logged.
+
+    Admins and executives decide any item; a manager the leads of their teams (owned by
+    their reps, or that routing hands to their teams: give --strategy for a lead nobody owns
+    yet) and any named-list entry."""
     if (account is None) == (not none):
         raise InvalidInput(
             "say which account it is, or that it is none of them",
             "pass exactly one of --account ACCOUNT_ID or --none",
         )
+    cli = get_ctx(ctx)
     done = resolve_review(
-        store=get_ctx(ctx).store,
+        store=cli.store,
         review_id=review_id,
         account_id=account,
         actor=actor,
         comment=comment,
         now=datetime.now(UTC),
+        strategy=cli.strategy_if_given(),  # whose lead it is, for one nobody owns yet
     )
     if as_json:
         print_json(done)

@@ -45,8 +45,8 @@ def route(
     who: str | None = typer.Option(
         None,
         "--as",
-        help="user id or email of the manager, executive or admin routing (audit log); "
-        "default: the automated router",
+        help="user id or email of the manager, executive or admin routing (audit log); a "
+        "manager routes only their teams' leads. Default: the automated router",
     ),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
@@ -69,7 +69,11 @@ def route(
         raise InvalidInput("--include-queued only applies to --all-unassigned", USAGE)
     cli = get_ctx(ctx)
     day, now = as_of_day(as_of), datetime.now(UTC)
-    actor = authorize_router(store=cli.store, who=who) if who else ACTOR
+    lead_id = None if all_unassigned else words[0]
+    actor = ACTOR
+    if who:  # a person: a manager routes only their teams' leads (checked per lead)
+        actor = authorize_router(store=cli.store, who=who, lead_id=lead_id,
+                                 strategy=cli.strategy(), as_of=day)  # fmt: skip
     if all_unassigned:
         decisions = _bulk(cli, day, now, dry_run, include_queued, actor, as_json)
         if as_json:
