@@ -11,15 +11,14 @@ their teams' leads, :mod:`onstrategy.engines.lead_team`), and the cores write th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from onstrategy.api import books
 from onstrategy.api.params import Period
 from onstrategy.api.views import PAGE_SIZE, page_frame
-from onstrategy.crm.lead_matching import REVIEWERS, list_reviews, resolve_review
 from onstrategy.crm.lists import list_duplicates, list_entries, list_lists
+from onstrategy.crm.match_reviews import REVIEWERS, STATUSES, resolve_review, review_queue
 from onstrategy.engines.routing import unassigned_lead_ids
 from onstrategy.engines.territories import PRECEDENCE_HELP
 from onstrategy.errors import InvalidInput, NotFound
@@ -30,7 +29,7 @@ from onstrategy.web.state import WebState
 
 Row = dict[str, Any]
 LIST_SHOWS = ("all", "white_space", "to_review", "duplicates")
-REVIEW_STATUSES = ("open", "resolved", "withdrawn", "all")
+REVIEW_STATUSES = STATUSES
 UNROUTED_SHOWN = 25
 
 
@@ -154,52 +153,29 @@ def _leads_per_entry(state: WebState, entry_ids: list[int]) -> dict[int, int]:
 def matches(
     state: WebState, viewer: Viewer, period: Period, *, kind: str | None, status: str, offset: int
 ) -> Row:
-    """The review queue (``onstrategy matches review``) for those who decide it; a manager
-    sees the leads of their teams' reps (and every list entry: lists are not confidential)."""
+    """One page of the review queue (``onstrategy matches review``) for those who decide it,
+    from the core's paged read: a manager sees their teams' leads (the core's rule) and every
+    list entry (lists are not confidential)."""
     viewer.require_role(REVIEWERS, "work the match review queue")
-    if status not in REVIEW_STATUSES:
-        raise InvalidInput(f"unknown status {status!r}", f"one of: {', '.join(REVIEW_STATUSES)}")
-    rows = list_reviews(store=state.store, status=status, subject_kind=kind)
+    queue = review_queue(
+        store=state.store, status=status, subject_kind=kind, limit=PAGE_SIZE, offset=offset,
+        actor=viewer.id, strategy=state.strategy(), as_of=period.today,
+    )  # fmt: skip
     names = _names(state)
-    _with_lead_owners(state, rows, names)
-    rows = [r for r in rows if _may_see_subject(viewer, r)]
-    page = rows[offset : offset + PAGE_SIZE]
-    _with_candidate_accounts(state, viewer, page, names)
-    for row in page:
+    for row in queue.reviews:
+        row["subject"]["owner_name"] = names.get(row["subject"].get("owner_id") or "")
         row["decided_by_name"] = names.get(row["decided_by"] or "")
+    _with_candidate_accounts(state, viewer, queue.reviews, names)
     return {
         **_frame(state, viewer, period),
         "kind": kind,
         "status": status,
         "statuses": REVIEW_STATUSES,
-        "total": len(rows),
+        "total": queue.total,
         "offset": offset,
         "page_size": PAGE_SIZE,
-        "reviews": page,
+        "reviews": queue.reviews,
     }
-
-
-def _with_lead_owners(state: WebState, rows: list[Row], names: dict[str, str]) -> None:
-    ids = sorted({r["subject_id"] for r in rows if r["subject_kind"] == "lead"})
-    owners = _lead_owners(state, ids)
-    for row in rows:
-        owner = owners.get(row["subject_id"]) if row["subject_kind"] == "lead" else None
-        row["subject"] |= {"owner_id": owner, "owner_name": names.get(owner or "")}
-
-
-def _lead_owners(state: WebState, lead_ids: Iterable[str]) -> dict[str, str | None]:
-    ids = sorted(set(lead_ids))
-    if not ids:
-        return {}
-    lead = state.store.table("lead")
-    return {
-        r["id"]: r["owner_id"]
-        for r in _rows(lead.filter(lead.id.isin(ids)).select("id", "owner_id"))
-    }
-
-
-def _may_see_subject(viewer: Viewer, row: Row) -> bool:
-    return row["subject_kind"] != "lead" or viewer.may_see_rep(row["subject"]["owner_id"])
 
 
 ACCOUNT_SHOWN = ("id", "name", "domain", "city", "state", "country", "owner_id")

@@ -9,13 +9,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from onstrategy.cli.common import acting_as, console, get_ctx, print_json
-from onstrategy.crm.lead_matching import (
-    lead_match,
-    list_reviews,
-    match_leads,
-    match_summary,
-    resolve_review,
-)
+from onstrategy.crm.lead_matching import lead_match, match_leads, match_summary
+from onstrategy.crm.match_reviews import ReviewPage, resolve_review, review_queue
 from onstrategy.errors import InvalidInput
 
 app = typer.Typer(
@@ -116,30 +111,44 @@ def review(
     ctx: typer.Context,
     kind: str | None = typer.Option(None, "--kind", help="lead or list_entry"),
     status: str = typer.Option("open", "--status", help="open, resolved, withdrawn or all"),
-    as_json: bool = typer.Option(False, "--json", help="print the queue as JSON"),
+    limit: int = typer.Option(100, "--limit", min=0, help="at most this many items (0 = all)"),
+    offset: int = typer.Option(0, "--offset", min=0, help="skip this many items first"),
+    as_json: bool = typer.Option(False, "--json", help="print the page of the queue as JSON"),
 ) -> None:
-    """The review queue: matches too close to call, with the candidates and their reasons."""
+    """The review queue: matches too close to call, with the candidates and their reasons,
+    oldest first, a page at a time (--limit, --offset)."""
     if kind not in (None, "lead", "list_entry"):
         raise InvalidInput(f"unknown kind {kind!r}", "use --kind lead or --kind list_entry")
-    rows = list_reviews(store=get_ctx(ctx).store, status=status, subject_kind=kind)
+    page = review_queue(
+        store=get_ctx(ctx).store, status=status, subject_kind=kind, limit=limit or None,
+        offset=offset,
+    )  # fmt: skip
     if as_json:
-        print_json(rows)
+        print_json(page.reviews)
         return
-    if not rows:
-        console.print(f"no {status} match reviews")
+    if not page.reviews:
+        console.print(
+            f"no {status} match reviews" + (f" after the first {offset}" if offset else "")
+        )
         return
     table = Table(
-        "review",
-        "about",
-        "candidates (account id, score, why)",
-        "why unclear",
-        title=f"{len(rows)} {status} match reviews",
-        show_lines=True,
-    )
-    for r in rows:
+        "review", "about", "candidates (account id, score, why)", "why unclear",
+        title=_title(page, status), show_lines=True,
+    )  # fmt: skip
+    for r in page.reviews:
         table.add_row(f"#{r['id']}", _subject(r), _candidates(r), (r["reasons"] or [""])[-1])
     console.print(table)
+    if page.offset + len(page.reviews) < page.total:
+        console.print(f"more with --offset {page.offset + len(page.reviews)}", highlight=False)
     console.print("decide with `onstrategy matches resolve REVIEW_ID --account ID|--none --as YOU`")
+
+
+def _title(page: ReviewPage, status: str) -> str:
+    shown = len(page.reviews)
+    if shown == page.total:
+        return f"{page.total:,} {status} match reviews"
+    first, last = page.offset + 1, page.offset + shown
+    return f"{page.total:,} {status} match reviews, showing {first:,}–{last:,}"
 
 
 def _subject(row: dict[str, object]) -> str:

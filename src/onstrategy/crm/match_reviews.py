@@ -16,15 +16,15 @@ who chose what (``match.resolve``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from onstrategy.crm.actors import Actor, resolve_actor
+from onstrategy.crm.actors import Actor, resolve_actor, visible_reps
 from onstrategy.crm.match_decisions import decision_basis
-from onstrategy.engines.lead_team import require_lead_access
+from onstrategy.engines.lead_team import acts_on_lead, require_lead_access
 from onstrategy.engines.matching import MatchResult
 from onstrategy.errors import Conflict, Forbidden, InvalidInput, NotFound
 from onstrategy.store import tables
@@ -122,35 +122,110 @@ def withdraw_reviews(
         )
 
 
-def list_reviews(
-    *, store: Store, status: str = "open", subject_kind: str | None = None
-) -> list[dict[str, Any]]:
-    """Review items (open by default) with what they are about, candidates and reasons."""
-    review = tables.match_review
-    query = sa.select(review).order_by(review.c.id)
-    if status != "all":
-        query = query.where(review.c.status == status)
-    if subject_kind:
-        query = query.where(review.c.subject_kind == subject_kind)
+STATUSES = ("open", "resolved", "withdrawn", "all")
+_SHOWN = {
+    "lead": "id first_name last_name email company website city state country source owner_id",
+    "list_entry": "id list_id name website city state country",
+}
+_R, _L, _E = tables.match_review, tables.lead, tables.named_list_entry
+_SUBJECTS = _R.outerjoin(
+    _L, sa.and_(_R.c.subject_kind == "lead", _L.c.id == _R.c.subject_id)
+).outerjoin(
+    _E, sa.and_(_R.c.subject_kind == "list_entry", sa.cast(_E.c.id, sa.String) == _R.c.subject_id)
+)
+
+
+@dataclass
+class ReviewPage:
+    """One page of the review queue and how many items the whole queue holds."""
+
+    total: int
+    offset: int
+    limit: int | None
+    reviews: list[dict[str, Any]]
+
+
+def review_queue(
+    *, store: Store, status: str = "open", subject_kind: str | None = None,
+    limit: int | None = None, offset: int = 0, actor: str | None = None,
+    strategy: Strategy | None = None, as_of: date | None = None,
+) -> ReviewPage:  # fmt: skip
+    """Review items (open by default), oldest first, each with what it is about (the lead or
+    list entry), candidates and reasons: ``limit`` of them from ``offset``, and the total.
+
+    With ``actor`` (a reviewer), only what they decide: a manager sees their teams' leads
+    (:mod:`onstrategy.engines.lead_team`, read with ``strategy`` on ``as_of`` for a lead
+    nobody owns) and every list entry. Two queries (the count and the page) whatever the
+    queue's length; a manager's page first reads the queue's ids and lead owners.
+    """
+    where = _queue_filter(status, subject_kind)
     with store.begin() as conn:
-        rows = [dict(r) for r in conn.execute(query).mappings()]
-        for row in rows:
-            row["subject"] = _describe_subject(conn, row["subject_kind"], row["subject_id"])
+        person = require_role(conn, actor, REVIEWERS, "work the match review queue") \
+            if actor else None  # fmt: skip
+        if person is None or person.role != "manager":
+            total = conn.execute(sa.select(sa.func.count()).select_from(_R).where(where))
+            return ReviewPage(total.scalar_one(), offset, limit,
+                              _page(conn, where, limit, offset))  # fmt: skip
+        ids = _decided_by(conn, person, where, strategy, as_of)
+        chosen = ids[offset : None if limit is None else offset + limit]
+        return ReviewPage(len(ids), offset, limit, _page(conn, _R.c.id.in_(chosen), None, 0))
+
+
+def list_reviews(
+    *, store: Store, status: str = "open", subject_kind: str | None = None,
+    limit: int | None = None, offset: int = 0,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """:func:`review_queue`'s items without the total (every item unless ``limit``)."""
+    page = review_queue(store=store, status=status, subject_kind=subject_kind, limit=limit,
+                        offset=offset)  # fmt: skip
+    return page.reviews
+
+
+def _queue_filter(status: str, subject_kind: str | None) -> sa.ColumnElement[bool]:
+    if status not in STATUSES:
+        raise InvalidInput(f"unknown status {status!r}", f"one of: {', '.join(STATUSES)}")
+    if subject_kind not in (None, *SUBJECTS):
+        raise InvalidInput(f"unknown kind {subject_kind!r}", f"one of: {', '.join(SUBJECTS)}")
+    where = sa.true() if status == "all" else _R.c.status == status
+    return sa.and_(where, _R.c.subject_kind == subject_kind) if subject_kind else where
+
+
+def _page(
+    conn: Connection, where: sa.ColumnElement[bool], limit: int | None, offset: int
+) -> list[dict[str, Any]]:
+    """The items ``where`` selects, each with its subject, in one query (joins)."""
+    shown = {k: [(f"{k}_{c}", c) for c in v.split()] for k, v in _SHOWN.items()}
+    table = {"lead": _L, "list_entry": _E}
+    labels = [table[k].c[c].label(name) for k, pairs in shown.items() for name, c in pairs]
+    query = sa.select(_R, *labels).select_from(_SUBJECTS).where(where).order_by(_R.c.id)
+    query = query.offset(offset).limit(limit) if limit is not None else query.offset(offset)
+    rows = []
+    for found in conn.execute(query).mappings():
+        row = {c.name: found[c.name] for c in _R.c}
+        subject = {c: found[name] for name, c in shown[row["subject_kind"]]}
+        missing = subject["id"] is None
+        row["subject"] = {"id": row["subject_id"], "missing": True} if missing else subject
+        rows.append(row)
     return rows
 
 
-_SHOWN = {
-    "lead": "id first_name last_name email company website city state country source",
-    "list_entry": "id list_id name website city state country",
-}
+def _decided_by(
+    conn: Connection, person: Actor, where: sa.ColumnElement[bool], strategy: Strategy | None,
+    as_of: date | None,
+) -> list[int]:  # fmt: skip
+    """The ids of the items ``where`` selects that the manager decides (see review_queue)."""
+    reps = visible_reps(conn, person) or set()
+    columns = (_R.c.id, _R.c.subject_kind, _L.c.id.label("lead"), _L.c.owner_id)
+    query = sa.select(*columns).select_from(_SUBJECTS).where(where).order_by(_R.c.id)
 
+    def decides(item: Any) -> bool:
+        if item.subject_kind != "lead":
+            return True
+        if item.owner_id or item.lead is None or as_of is None:
+            return item.owner_id in reps
+        return acts_on_lead(conn, actor=person, lead_id=item.lead, strategy=strategy, as_of=as_of)
 
-def _describe_subject(conn: Connection, kind: str, subject_id: str) -> dict[str, Any]:
-    table = tables.lead if kind == "lead" else tables.named_list_entry
-    key = subject_id if kind == "lead" else _int_id(subject_id)
-    columns = [table.c[name] for name in _SHOWN[kind].split()]
-    row = conn.execute(sa.select(*columns).where(table.c.id == key)).mappings().first()
-    return dict(row) if row else {"id": subject_id, "missing": True}
+    return [item.id for item in conn.execute(query).all() if decides(item)]
 
 
 def _int_id(text: str) -> int:
