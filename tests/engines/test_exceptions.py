@@ -395,3 +395,12 @@ def test_an_early_renewal_starts_when_the_approval_ends(world) -> None:  # type:
     )
     done = decide(world, renewed.id, "mia", day=soon)
     assert (done.starts_on, done.expires_on) == (DAY + timedelta(days=10), DAY + timedelta(days=20))
+
+
+def test_a_request_dated_before_the_deal_closed_sees_it_open(world) -> None:  # type: ignore[no-untyped-def]
+    """O-closed closed on 2026-02-01: asked about on 2026-01-20 it was open (a backdated
+    request, as the flags for that day list it); on the close day it is closed."""
+    made = ask(world, subject="O-closed", as_of=date(2026, 1, 20))
+    assert made.status == "pending"
+    with pytest.raises(InvalidInput, match="is closed"):
+        ask(world, subject="O-closed", as_of=date(2026, 2, 1))

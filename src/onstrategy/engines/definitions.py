@@ -28,7 +28,7 @@ same on SQLite and PostgreSQL), and explained for sales leaders in ``docs/concep
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -133,6 +133,15 @@ def open_on(opp: ir.Table, day: ir.DateValue) -> ir.BooleanValue:
     """Open on ``day``: created by then (or on an unknown day) and not closed by then."""
     created = opp.created_on.isnull() | (opp.created_on <= day)
     return created & ~closed_by(opp, day)
+
+
+def deal_open_on(deal: Mapping[Any, Any], day: date) -> bool:
+    """:func:`open_on` for one deal row already read (same rule, in Python)."""
+    created = deal.get("created_on")
+    closed = bool(deal.get("is_closed")) and (
+        deal.get("closed_on") is None or deal["closed_on"] <= day
+    )
+    return (created is None or created <= day) and not closed
 
 
 def open_deals(*, store: Store, as_of: date) -> ir.Table:

@@ -9,7 +9,7 @@ import ibis.expr.types as ir
 import sqlalchemy as sa
 
 from onstrategy.crm.lead_lists import lead_list_entries
-from onstrategy.engines.definitions import open_deals
+from onstrategy.engines.definitions import deal_open_on, open_deals
 from onstrategy.engines.exceptions.records import KINDS, Budget, Subject
 from onstrategy.engines.fit import AccountFit, explain, fit_table
 from onstrategy.errors import InvalidInput, NotFound
@@ -40,7 +40,11 @@ def account_fits(store: Store, version: Version, ids: list[str]) -> dict[str, Ac
     return _fit_rows(store, version, "account", sorted({i for i in ids if i}))
 
 
-def load_subject(store: Store, version: Version, kind: str, subject_id: str) -> Subject:
+def load_subject(
+    store: Store, version: Version, kind: str, subject_id: str, *, as_of: date
+) -> Subject:
+    """The deal or lead as it stood on ``as_of``: a deal is open by the shared rule
+    (``engines.definitions``), so a request dated before it closed sees it open."""
     if kind not in KINDS:
         raise InvalidInput(f"unknown subject kind {kind!r}", "use lead or opportunity")
     table = tables.opportunity if kind == "opportunity" else tables.lead
@@ -61,7 +65,7 @@ def load_subject(store: Store, version: Version, kind: str, subject_id: str) -> 
             row["owner_id"],
             account_id,
             row["amount"],
-            not row["is_closed"],
+            deal_open_on(row, as_of),
             fit,
         )
     name = row["company"] or " ".join(filter(None, (row["first_name"], row["last_name"])))

@@ -52,7 +52,7 @@ def request_exception(
 ) -> OffProfileException:
     """File a request; ``rep`` is who asks (the owner, their manager, or an executive)."""
     version = strategy.version_on(as_of)
-    subject = load_subject(store, version, subject_kind, subject_id)
+    subject = load_subject(store, version, subject_kind, subject_id, as_of=as_of)
     value = expected_value if expected_value is not None else subject.value
     reason = _check_request(
         version, reason_code=reason_code, rationale=rationale, days=days, expected_value=value
@@ -167,7 +167,7 @@ def decide_exception(
         actor = resolve_actor(conn, decider)
     _refuse_decided(current)
     version = strategy.version_on(as_of)
-    subject = load_subject(store, version, current.subject_kind, current.subject_id)
+    subject = load_subject(store, version, current.subject_kind, current.subject_id, as_of=as_of)
     budget = budget_for(store, version, subject, float(current.expected_value or 0), as_of)
     escalate = current.needs_escalation or budget.exceeded
     with store.begin() as conn:
