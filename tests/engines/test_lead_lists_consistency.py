@@ -214,4 +214,4 @@ def test_lists_are_matched_again_only_when_an_accounts_import_changed_accounts(
     moved.write_text(FILES["accounts.csv"].replace(",NY,US,", ",NJ,US,"), encoding="utf-8")
     changed = import_file(store=crm, kind="accounts", path=moved)
     assert changed.updated == 1
-    assert changed.notes == ["list top-accounts re-matched: 1 matched, 0 to review, 1 white space"]
+    assert changed.notes[0] == "list top-accounts re-matched: 1 matched, 0 to review, 1 white space"

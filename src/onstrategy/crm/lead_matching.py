@@ -57,8 +57,9 @@ from onstrategy.store.connect import Store
 
 __all__ = [
     "REVIEWERS", "SUBJECTS", "MatchRun", "Resolution", "account_records", "candidates_of",
-    "lead_match", "list_reviews", "load_account_index", "match_leads", "match_summary",
-    "require_role", "resolve_review", "store_results", "sync_reviews", "withdraw_reviews",
+    "lead_chunks", "lead_match", "list_reviews", "load_account_index", "match_leads",
+    "match_summary", "require_role", "resolve_review", "store_lead_matches", "store_results",
+    "sync_reviews", "withdraw_reviews",
 ]  # fmt: skip
 Progress = Callable[[int, int], None]  # (done, total)
 CHUNK = 2000
@@ -67,9 +68,13 @@ CHUNK = 2000
 # ------------------------------------------------------------------ the account index
 
 
-def account_records(conn: Connection) -> Iterator[MatchRecord]:
+def account_records(
+    conn: Connection, where: sa.ColumnElement[bool] | None = None
+) -> Iterator[MatchRecord]:
+    """The accounts as the matching engine reads them (those ``where`` selects, or all)."""
     a = tables.account
     query = sa.select(a.c.id, a.c.name, a.c.domain, a.c.website, a.c.city, a.c.state, a.c.country)
+    query = query.where(where) if where is not None else query
     for row in conn.execute(query.execution_options(yield_per=10_000)).mappings():
         yield MatchRecord(**row)
 
@@ -156,11 +161,10 @@ def match_leads(
         return run
     index = index or load_account_index(store=store)
     lists = list_indexes(store)
-    for chunk in _lead_chunks(store, where):
+    for chunk in lead_chunks(store, where):
         results = [noted(index.match(record), reopened) for record in chunk]
         with store.begin() as conn:
-            _store_lead_matches(conn, results, run, now)
-            store_list_matches(conn, list(zip(chunk, results, strict=True)), lists)
+            store_lead_matches(conn, chunk, results, lists=lists, run=run, now=now)
         if progress:
             progress(run.considered, total)
     with store.begin() as conn:
@@ -175,7 +179,7 @@ def match_leads(
     return run
 
 
-def _lead_chunks(store: Store, where: sa.ColumnElement[bool]) -> Iterator[list[MatchRecord]]:
+def lead_chunks(store: Store, where: sa.ColumnElement[bool]) -> Iterator[list[MatchRecord]]:
     """Keyset pages ordered by id: steady memory, and safe while earlier pages are updated."""
     lead = tables.lead
     names = ["id", "domain", "website", "email", "city", "state", "country"]
@@ -212,13 +216,17 @@ def _params(result: MatchResult, key: type) -> dict[str, Any]:
 MATCH_COLUMNS = ("account_id", "match_score", "match_status", "match_reasons")
 
 
-def _store_lead_matches(
-    conn: Connection, results: list[MatchResult], run: MatchRun, now: datetime
-) -> None:
+def store_lead_matches(
+    conn: Connection, records: list[MatchRecord], results: list[MatchResult], *,
+    lists: dict[str, AccountIndex], run: MatchRun, now: datetime,
+) -> None:  # fmt: skip
+    """Store the leads' results: account, score, status and reasons, their reviews (opened,
+    refreshed or withdrawn) and the white-space lists of those left without an account."""
     store_results(conn, tables.lead, results)
     for result in results:
         run.add(result)
     run.reviews_opened += sync_reviews(conn, subject_kind="lead", results=results, now=now)
+    store_list_matches(conn, list(zip(records, results, strict=True)), lists)
 
 
 _EXPLAINED = "id company email source account_id match_score match_status match_reasons"

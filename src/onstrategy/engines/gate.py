@@ -19,10 +19,17 @@ admin releases it (``gate release``: status ``released``, audit-logged; both in
 :mod:`onstrategy.engines.quarantine`, re-exported here), and a released
 record is never quarantined again by a later run — with one exception: a re-import that
 changes what the ICP reads of a released lead. Each lead decision keeps that in its
-reasons (``basis``: the matched account, or the lead's own industry, employees, revenue,
-country, state and named lists); a re-import that changes the lead without changing its
-basis leaves the release alone, one that changes it judges the lead again (the reasons keep
-the release under ``after_release`` with what changed, and the import's note says so).
+reasons (``basis``: the industry, employees, revenue, country, state and named lists it was
+judged on — its matched account's, with the account's id, or the lead's own); a re-import
+that changes the lead without changing its basis leaves the release alone, one that changes
+it judges the lead again (the reasons keep the release under ``after_release`` with what
+changed, and the import's note says so). A basis kept before it held the account's
+firmographics (the account id alone) is compared on the account alone.
+
+An accounts import reaches the leads judged on its accounts (:func:`regate_leads`, run by
+:mod:`onstrategy.crm.account_import`): a lead whose account it changed in what the ICP reads,
+or that it gave an account, is judged again — a lead whose basis and judgement are unchanged
+is left as it was, a released one unless its basis changed, as above.
 
 After an import, the gate judges the leads the import created *or changed*
 (``last_batch_id``): a lead whose country, industry or company changed is judged again,
@@ -37,8 +44,8 @@ customer, partner or former customer). Protected accounts stay active with the r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
@@ -47,6 +54,7 @@ import sqlalchemy as sa
 
 from onstrategy.crm.lead_lists import lead_list_entries, lists_of_leads
 from onstrategy.engines.fit import AccountFit, explain, fit_table
+from onstrategy.engines.gate_basis import after_release
 from onstrategy.engines.quarantine import KINDS, list_gated, release
 from onstrategy.errors import InvalidInput, OnstrategyError
 from onstrategy.ingest.importer import AfterImport, register_after_import
@@ -147,12 +155,15 @@ _FIRMOGRAPHICS = ("industry", "employees", "annual_revenue", "country", "state",
 _ICP_READS = ("industry", "employees", "annual_revenue", "country", "state")  # + named lists
 _BATCH = ("gate_status", "import_batch_id")
 _COLUMNS = {"leads": ("id", "account_id", "company", *_BATCH), "accounts": ("id", "name")}
-__all__ = ["GateDecision", "GateRun", "apply_gate", "lead_list_entries", "list_gated", "release"]
+__all__ = [
+    "GateDecision", "GateRun", "apply_gate", "lead_list_entries", "list_gated", "regate_leads",
+    "release",
+]  # fmt: skip
 
 
 def _chosen(store: Store, kind: str, batch_id: int | None) -> ir.Table:
     """The records to gate, only the columns the fit reads: those import ``batch_id`` wrote
-    (released leads included, see ``_after_release``), else all but the released."""
+    (released leads included, see ``gate_basis.after_release``), else all but the released."""
     table = store.table(KINDS[kind].name)
     if batch_id is not None:
         table = table.filter(
@@ -170,8 +181,9 @@ def _of_batch(table: sa.Table, batch_id: int) -> sa.ColumnElement[bool]:
 
 def _fitted_pages(
     store: Store, table: ir.Table, version: Version, entries: ir.Table | None = None
-) -> Iterator[list[dict[str, Any]]]:
-    """``table`` scored by the fit engine, a page of ``CHUNK`` rows at a time (keyset on id)."""
+) -> Iterator[tuple[list[dict[str, Any]], ir.Table]]:
+    """``table`` scored by the fit engine, a page of ``CHUNK`` rows at a time (keyset on id),
+    with the page's expression (for a query about the same rows, never a list of ids)."""
     entries = entries if entries is not None else store.table("named_list_entry")
     last: str | None = None
     while True:
@@ -182,34 +194,64 @@ def _fitted_pages(
         if not rows:
             return
         last = rows[-1]["id"]
-        yield rows
+        yield rows, page
 
 
-def _account_fits(store: Store, version: Version, ids: set[str]) -> dict[str, dict[str, Any]]:
-    if not ids:
+def _account_fits(
+    store: Store, version: Version, leads: ir.Table, rows: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The fit rows of the accounts of a page of leads (``leads``, fetched as ``rows``), each
+    with the named lists it is on (``named_lists``)."""
+    if all(r["account_id"] is None for r in rows):
         return {}
     accounts = store.table("account").select(*_COLUMNS["accounts"], *_FIRMOGRAPHICS)
-    chosen = accounts.filter(accounts.id.isin(sorted(ids)))
-    return {r["id"]: r for page in _fitted_pages(store, chosen, version) for r in page}
+    chosen = accounts.filter(accounts.id.isin(leads.account_id))
+    fits = {r["id"]: r for page, _ in _fitted_pages(store, chosen, version) for r in page}
+    e = tables.named_list_entry
+    query = sa.select(e.c.account_id, e.c.list_id).where(e.c.account_id.in_(sorted(fits)))
+    with store.begin() as conn:
+        on = conn.execute(query.distinct().order_by(e.c.list_id)).all()
+    for fit in fits.values():
+        fit["named_lists"] = [str(list_id) for account_id, list_id in on if account_id == fit["id"]]
+    return fits
 
 
 def classify_leads(
-    *, store: Store, version: Version, as_of: date, batch_id: int | None = None
-) -> Iterator[list[GateDecision]]:
-    """Gate decisions, page by page, for the leads of ``batch_id`` (all when None).
+    *, store: Store, version: Version, as_of: date, batch_id: int | None = None,
+    reached_by: int | None = None, also: Sequence[str] = (),
+) -> Iterator[list[GateDecision]]:  # fmt: skip
+    """Gate decisions, page by page, for the leads of ``batch_id`` (all when None); or, with
+    ``reached_by``, for the leads judged before on an account that accounts import created
+    or changed, and ``also`` (:func:`regate_leads`).
 
-    Released leads are classified again only when the import ``batch_id`` changed what
-    the ICP reads of them (see the module docstring); those left alone are not yielded.
+    Released leads are classified again only when what the ICP reads of them changed (see
+    the module docstring); with ``reached_by`` so is every lead; those left alone are not
+    yielded.
     """
-    leads, entries = _chosen(store, "leads", batch_id), lead_list_entries(store)
-    for rows in _fitted_pages(store, leads, version, entries):
-        accounts = _account_fits(store, version, {r["account_id"] for r in rows} - {None})
+    again = reached_by is not None
+    leads, entries = _leads_chosen(store, batch_id, reached_by, also), lead_list_entries(store)
+    for rows, page in _fitted_pages(store, leads, version, entries):
+        accounts = _account_fits(store, version, page, rows)
         lists = _own_lists(store, [r["id"] for r in rows if r["account_id"] is None])
+        stored = [again or (batch_id is not None and r["import_batch_id"] != batch_id)
+                  for r in rows]  # fmt: skip
         decisions = (
-            _lead_decision(row, accounts.get(row["account_id"]), lists, version, as_of, batch_id)
-            for row in rows
+            _lead_decision(row, accounts.get(row["account_id"]), lists, version, as_of, was)
+            for row, was in zip(rows, stored, strict=True)
         )
-        yield [d for d in _after_release(store, decisions) if d is not None]
+        yield [d for d in after_release(store, decisions, again) if d]
+
+
+def _leads_chosen(
+    store: Store, batch_id: int | None, reached_by: int | None, also: Sequence[str]
+) -> ir.Table:
+    if reached_by is None:
+        return _chosen(store, "leads", batch_id)
+    lead, account = store.table("lead"), store.table("account")
+    reached = lead.account_id.isin(account.filter(account.last_batch_id == reached_by).id)
+    reached = reached | lead.id.isin(list(also)) if also else reached
+    chosen = lead.filter(lead.gate_reasons.notnull() & reached)
+    return chosen.select(*_COLUMNS["leads"], *_FIRMOGRAPHICS)
 
 
 def _own_lists(store: Store, ids: list[str]) -> dict[str, frozenset[str]]:
@@ -225,58 +267,20 @@ def _lead_decision(
     lists: dict[str, frozenset[str]],
     version: Version,
     as_of: date,
-    batch_id: int | None,
+    stored: bool,
 ) -> GateDecision:
     if account is not None:
         on = f"matched account {account['name']} ({account['id']})"
-        fit, basis = explain(account, version=version), {"account_id": account["id"]}
+        fit = explain(account, version=version)
+        basis = {"account_id": account["id"], **{k: account[k] for k in _ICP_READS},
+                 "named_lists": account["named_lists"]}  # fmt: skip
     else:
         on = "the lead's own firmographics (no matched account)"
         fit = explain(row, version=version)
         basis = {k: row[k] for k in _ICP_READS} | {"named_lists": sorted(lists.get(row["id"], ()))}
     reasons = _describe(fit, version, on, as_of) | {"basis": basis}
-    stored = batch_id is not None and row["import_batch_id"] != batch_id
     return GateDecision("leads", row["id"], reasons["decision"], reasons,
                         row["gate_status"] if stored else None)  # fmt: skip
-
-
-def _after_release(
-    store: Store, decisions: Iterable[GateDecision]
-) -> Iterator[GateDecision | None]:
-    """A released lead stays released (None) unless what the ICP reads of it changed since
-    it was judged; then its new decision keeps the release and what changed."""
-    decisions = list(decisions)
-    released = _released_reasons(store, [d.id for d in decisions if d.was == "released"])
-    for decision in decisions:
-        before = released.get(decision.id)
-        if before is None:
-            yield decision if decision.was != "released" else None
-            continue
-        changed = _basis_changes(before.get("basis"), decision.reasons["basis"])
-        if not changed:
-            yield None
-            continue
-        after = {"release": before.get("release"), "changed": changed}
-        yield replace(decision, reasons=decision.reasons | {"after_release": after})
-
-
-def _released_reasons(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
-    if not ids:
-        return {}
-    lead = tables.lead
-    query = sa.select(lead.c.id, lead.c.gate_reasons).where(lead.c.id.in_(ids))
-    with store.begin() as conn:
-        return {i: dict(r or {}) for i, r in conn.execute(query)}
-
-
-def _basis_changes(before: Any, now: dict[str, Any]) -> list[str]:
-    """What changed in what the ICP reads, in words (none when no basis was kept)."""
-    if not isinstance(before, dict):
-        return []
-    keys = sorted(set(before) | set(now))
-    return [
-        f"{k}: {before.get(k)!r} -> {now.get(k)!r}" for k in keys if before.get(k) != now.get(k)
-    ]
 
 
 def _customer_status(extra: Any) -> str | None:
@@ -310,7 +314,7 @@ def classify_accounts(
     *, store: Store, version: Version, as_of: date, batch_id: int | None = None
 ) -> Iterator[list[GateDecision]]:
     """Gate decisions for accounts, page by page (see the module docstring: protection)."""
-    for rows in _fitted_pages(store, _chosen(store, "accounts", batch_id), version):
+    for rows, _ in _fitted_pages(store, _chosen(store, "accounts", batch_id), version):
         protected = _protections(store, (r["id"] for r in rows))
         yield [_account_decision(row, protected.get(row["id"]), version, as_of) for row in rows]
 
@@ -368,6 +372,28 @@ def apply_gate(
             entity_id=str(batch_id) if batch_id is not None else "all",
             details={"version": version.id, "as_of": as_of.isoformat(), **run.counts},
         )
+    return run
+
+
+def regate_leads(
+    *, store: Store, strategy: Strategy, as_of: date, batch_id: int, also: Sequence[str] = (),
+    actor: str = "system",
+) -> GateRun:  # fmt: skip
+    """Judge again the leads accounts import ``batch_id`` reached — those judged on an
+    account it created or changed, and ``also`` (leads it gave another account) — under the
+    version in force on ``as_of``; store (and count) only those whose basis or judgement
+    changed (a released one: only when its basis changed). Audited as ``gate.regate``."""
+    version = strategy.version_on(as_of)
+    run = GateRun("leads", version.id, as_of)
+    judged = classify_leads(store=store, version=version, as_of=as_of, reached_by=batch_id,
+                            also=also)  # fmt: skip
+    for decisions in judged:
+        _store(store, "leads", decisions, run)
+    with store.begin() as conn:
+        store.audit(
+            conn, actor=actor, action="gate.regate", entity="accounts", entity_id=str(batch_id),
+            details={"version": version.id, "as_of": as_of.isoformat(), **run.counts},
+        )  # fmt: skip
     return run
 
 

@@ -194,6 +194,7 @@ PLUGINS = [
     "onstrategy.crm.lists",  # re-match named lists after an accounts import
     "onstrategy.crm.lead_matching",  # leads: match to accounts (before the gate)
     "onstrategy.engines.gate",  # leads: the intake gate (after matching)
+    "onstrategy.crm.account_import",  # accounts: reach the leads (after the lists' hook)
 ]
 
 
