@@ -61,13 +61,22 @@ def test_a_hubspot_user_export_imports_with_first_and_last_name_joined(
 
 
 def test_role_and_team_columns_and_owners_by_full_name(store: Store, tmp_path: Path) -> None:
+    teams = "Team ID,Team Name\nt-west,West\nt-east,East\n"
+    import_file(store=store, kind="teams", path=write(tmp_path, "t.csv", teams))
     text = (
         "First Name,Last Name,Email,Role,Team,User ID\n"
-        "Ana,Ruiz,ana@x.example,Sales Manager,West,11\n"
+        "Ana,Ruiz,ana@x.example,Sales Manager,west,11\n"  # a team by its name, any case
+        "Bo,Chen,bo@x.example,Sales User,t-east,12\n"  # or by its id
+        "Cy,Ng,cy@x.example,Sales User,North,13\n"  # no such team
     )
     result = import_file(store=store, kind="users", path=write(tmp_path, "u.csv", text))
-    assert (result.mapping, result.inserted, result.rejected) == ("hubspot", 1, 0)
-    assert users(store) == {"11": ("Ana Ruiz", "manager")}
+    assert (result.mapping, result.inserted, result.rejected) == ("hubspot", 2, 1)
+    assert users(store) == {"11": ("Ana Ruiz", "manager"), "12": ("Bo Chen", "rep")}
+    with store.begin() as conn:
+        teams_of = dict(conn.execute(sa.select(tables.user.c.id, tables.user.c.team_id)).all())
+    assert teams_of == {"11": "t-west", "12": "t-east"}
+    (reject,) = list_rejects(store=store, kind="users")
+    assert reject["reason"] == "unknown team 'North' (import teams first)"
     companies = "Record ID,Company name,Company owner\nc1,Acme,Ana Ruiz\n"
     import_file(store=store, kind="accounts", path=write(tmp_path, "c.csv", companies))
     with store.begin() as conn:

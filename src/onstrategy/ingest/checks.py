@@ -211,6 +211,8 @@ def check_references(*, conn: Connection, spec: KindSpec, rows: list[Row]) -> Ch
             continue
         target = tables.CRM_TABLES[ref.refers_to or ""]
         found = _existing_ids(conn, target, wanted)
+        if ref.refers_to == "teams" and wanted - found:
+            found |= _teams_by_name(conn, rows, ref.name, wanted - found)
         singular = (ref.refers_to or "").removesuffix("s").replace("opportunitie", "opportunity")
         for row in rows:
             value = row.record.get(ref.name)
@@ -219,6 +221,24 @@ def check_references(*, conn: Connection, spec: KindSpec, rows: list[Row]) -> Ch
                     f"unknown {singular} {value!r} (import {ref.refers_to} first)")  # fmt: skip
     kept = [r for r in rows if r.number not in bad]
     return kept, [(bad[r.number], r.raw) for r in rows if r.number in bad]
+
+
+def _teams_by_name(conn: Connection, rows: list[Row], field: str, unknown: set[Any]) -> set[Any]:
+    """Teams named by their name, as HubSpot's user export gives them ("Team West"): the
+    rows get the team's id. A name two teams share stays unknown (the row is rejected)."""
+    ids_by_name: dict[str, set[str]] = {}
+    for team_id, name in conn.execute(sa.select(tables.team.c.id, tables.team.c.name)):
+        if name:
+            ids_by_name.setdefault(name.strip().casefold(), set()).add(team_id)
+    named = {}
+    for value in unknown:
+        ids = ids_by_name.get(str(value).strip().casefold(), set())
+        if len(ids) == 1:
+            named[value] = next(iter(ids))
+    for row in rows:
+        if row.record.get(field) in named:
+            row.record[field] = named[row.record[field]]
+    return set(named.values())
 
 
 def _existing_ids(conn: Connection, table: sa.Table, ids: Iterable[Any]) -> set[Any]:
