@@ -160,3 +160,19 @@ def test_a_basis_kept_before_it_held_the_accounts_firmographics_is_compared_on_t
         "account_id: 'a-ini-aus' -> 'a-acme'"
     ]
     assert basis_changes(now | {"employees": 50}, now) == ["employees: 50 -> 60"]
+
+
+def test_leads_imported_before_the_accounts_are_matched_by_the_first_accounts_import(
+    store: Store,
+) -> None:
+    for kind in ("users", "leads"):
+        import_file(store=store, kind=kind, path=DATA / f"{kind}.csv")
+    assert _lead(store, "l-acme")["account_id"] is None
+    result = import_file(store=store, kind="accounts", path=DATA / "accounts.csv")
+    assert [_lead(store, x)["account_id"] for x in ("l-acme", "l-acme2")] == ["a-acme"] * 2
+    assert _lead(store, "l-ini")["match_status"] == "ambiguous"
+    assert result.notes == [
+        "leads without an account: 6 checked against the 6 accounts this import created or "
+        "changed — 2 now matched to an account, 1 to review (1 new in `onstrategy matches "
+        "review`)"
+    ]

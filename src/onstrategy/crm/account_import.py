@@ -11,8 +11,8 @@ judged on it. After each accounts import, once the named lists are matched again
    those accounts, at a generous threshold, finds the leads that could be one of them.
    Each such lead is then matched against every account, so a better existing account is
    never overlooked, and stored as lead matching stores it (account, score, reasons, the
-   review queue, the white-space lists). Screening keeps it to seconds for an import of a
-   thousand accounts against tens of thousands of leads waiting.
+   review queue, the white-space lists). An import that brings most of the accounts (a
+   first load) skips the screen: every lead waiting is matched against every account.
 2. **The intake gate.** The leads the gate has judged whose account the import changed, or
    that it gave an account, are judged again under the version in force on the import's
    ``as_of`` (:func:`onstrategy.engines.gate.regate_leads`): only those whose basis (what
@@ -88,15 +88,19 @@ def rematch_waiting_leads(
     created or changed (screened on those, decided on every account; see the module
     docstring), store the outcome and audit it."""
     with store.begin() as conn:
+        if conn.execute(sa.select(_LEAD.c.id).where(WAITING).limit(1)).first() is None:
+            return Reach()  # no lead waits for an account
         changed = list(account_records(conn, _ACCOUNT.c.last_batch_id == batch_id))
+        everyone = conn.execute(sa.select(sa.func.count()).select_from(_ACCOUNT)).scalar_one()
     reach = Reach(accounts=len(changed))
     if not changed:
         return reach
-    screen, seen = AccountIndex.build(changed, review_threshold=SCREEN), _Seen()
+    # most accounts are new (a first load): no screen, every lead waiting is matched on all
+    screen = AccountIndex.build(changed, review_threshold=SCREEN) if len(changed) * 2 < everyone \
+        else None  # fmt: skip
+    seen = _Seen()
     hits = [r for chunk in lead_chunks(store, WAITING) for r in _screened(chunk, screen, seen)]
     reach.considered = seen.leads
-    if not reach.considered:  # no lead waits for an account
-        return reach
     if hits:
         _decide_on_all(store, hits, reach, now, progress)
     with store.begin() as conn:
@@ -116,9 +120,13 @@ class _Seen:
     outcomes: dict[tuple[str | None, ...], bool] = field(default_factory=dict)
 
 
-def _screened(chunk: list[MatchRecord], screen: AccountIndex, seen: _Seen) -> list[MatchRecord]:
-    """The leads of ``chunk`` that could be one of the changed accounts."""
+def _screened(
+    chunk: list[MatchRecord], screen: AccountIndex | None, seen: _Seen
+) -> list[MatchRecord]:
+    """The leads of ``chunk`` that could be one of the changed accounts (all, unscreened)."""
     seen.leads += len(chunk)
+    if screen is None:
+        return chunk
     found = []
     for record in chunk:
         mail = record.email.rpartition("@")[2].lower() if record.email else None
@@ -213,8 +221,6 @@ def after_accounts_import(ctx: AfterImport) -> list[str]:
     reach = rematch_waiting_leads(
         store=ctx.store, batch_id=ctx.batch_id, now=datetime.now(UTC), actor=ctx.actor
     )
-    if not reach.accounts:
-        return []
     return [note for note in (reach.note(),) if note] + _regate(ctx, reach)
 
 
