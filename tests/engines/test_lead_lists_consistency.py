@@ -137,7 +137,7 @@ def test_a_white_space_lead_on_the_list_is_in_profile_everywhere(
     assert "top-accounts" in shown
     assert "nurture" not in shown
     version = strategy.version_on(AS_OF)
-    subject = load_subject(crm, version, "lead", "L-acme")
+    subject = load_subject(crm, version, "lead", "L-acme", as_of=AS_OF)
     assert subject.fit is not None
     assert subject.fit.in_profile
     with pytest.raises(InvalidInput, match=r"is in profile under v1 .*it needs no exception"):
@@ -165,7 +165,7 @@ def test_taken_off_the_list_the_same_lead_is_quarantined_and_nurtured(
         store=crm, strategy=strategy, lead_id="L-acme", as_of=AS_OF, now=NOW, dry_run=True
     )
     assert (decision.outcome, decision.assigned_to) == ("queue", "nurture")
-    subject = load_subject(crm, strategy.version_on(AS_OF), "lead", "L-acme")
+    subject = load_subject(crm, strategy.version_on(AS_OF), "lead", "L-acme", as_of=AS_OF)
     assert subject.fit is not None
     assert not subject.fit.in_profile  # an exception is now what it would need
 
