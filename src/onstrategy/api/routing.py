@@ -21,7 +21,7 @@ from onstrategy.engines.routing import (
     may_act_on_lead,
     route_lead,
 )
-from onstrategy.errors import Conflict, Forbidden, OnstrategyError
+from onstrategy.errors import Conflict, Forbidden
 from onstrategy.web.scope import Viewer
 from onstrategy.web.state import WebState
 
@@ -50,29 +50,13 @@ def _team_lead(state: WebState, viewer: Viewer, period: Period, record: Row) -> 
     ):
         viewer.require_rep(None, f"lead {lead_id}")
     stored = [d.as_dict() for d in decisions_for(store=state.store, lead_id=lead_id)]
-    today = None if stored else dry_run(state, period, lead_id)
+    today = None if stored else views.routing_today(state, period, lead_id)
     return {
         **page_frame(state, viewer, period),
         "lead": {**record, "owner_name": None},
         "routing": stored,
         "routing_today": today,
     }
-
-
-def dry_run(state: WebState, period: Period, lead_id: str) -> Row:
-    """How the routing rules would decide today (nothing is stored), or why they would not."""
-    try:
-        decision = route_lead(
-            store=state.store,
-            strategy=state.strategy(),
-            lead_id=lead_id,
-            as_of=period.today,
-            now=datetime.now(UTC),
-            dry_run=True,
-        )
-    except OnstrategyError as err:
-        return {"decision": None, "why_not": err.message}
-    return {"decision": decision.as_dict(), "why_not": None}
 
 
 def _routing_action(state: WebState, viewer: Viewer, period: Period, data: Row) -> Row:

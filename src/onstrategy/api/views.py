@@ -234,11 +234,11 @@ def lead(state: WebState, viewer: Viewer, period: Period, lead_id: str) -> dict[
         **page_frame(state, viewer, period),
         "lead": {**record, "owner_name": (users.get(record["owner_id"] or "") or {}).get("name")},
         "routing": stored,
-        "routing_today": None if stored else _dry_run(state, period, lead_id),
+        "routing_today": None if stored else routing_today(state, period, lead_id),
     }
 
 
-def _dry_run(state: WebState, period: Period, lead_id: str) -> dict[str, Any]:
+def routing_today(state: WebState, period: Period, lead_id: str) -> dict[str, Any]:
     """How the routing rules would decide today (nothing is stored), or why they would not."""
     try:
         decision = route_lead(
