@@ -44,6 +44,23 @@ class AccountFit:
     version: str
     reasons: tuple[Reason, ...]
 
+    def as_dict(self) -> dict[str, Any]:
+        """The fit as plain data (JSON): the account, score, tier, segment, version and
+        every reason with its points."""
+        return {
+            "account_id": self.account_id,
+            "name": self.name,
+            "score": self.score,
+            "tier": self.tier,
+            "in_profile": self.in_profile,
+            "segment": self.segment,
+            "version": self.version,
+            "reasons": [
+                {"criterion": r.criterion, "met": r.met, "points": r.points, "text": r.text}
+                for r in self.reasons
+            ],
+        }
+
 
 def _column(segment_index: int, criterion: str) -> str:
     return f"s{segment_index}_{criterion}"

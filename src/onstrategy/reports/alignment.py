@@ -117,25 +117,10 @@ class AlignmentReport:
             "account_fit": {
                 "version": self.account_version,
                 "tiers": self.tier_counts(),
-                "accounts": [_fit_dict(f) for f in self.accounts],
+                "accounts": [f.as_dict() for f in self.accounts],
             },
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
         }
-
-
-def _fit_dict(fit: AccountFit) -> dict[str, Any]:
-    return {
-        "account_id": fit.account_id,
-        "name": fit.name,
-        "score": fit.score,
-        "tier": fit.tier,
-        "in_profile": fit.in_profile,
-        "segment": fit.segment,
-        "reasons": [
-            {"criterion": r.criterion, "met": r.met, "points": r.points, "text": r.text}
-            for r in fit.reasons
-        ],
-    }
 
 
 # ------------------------------------------------------------------ portable expressions

@@ -61,19 +61,7 @@ def _rows(expr: Any) -> list[Row]:
 
 def fit_dict(fit: AccountFit | None) -> Row | None:
     """An account's fit as plain data: version, score, tier, segment and every reason."""
-    if fit is None:
-        return None
-    return {
-        "version": fit.version,
-        "score": fit.score,
-        "tier": fit.tier,
-        "in_profile": fit.in_profile,
-        "segment": fit.segment,
-        "reasons": [
-            {"criterion": r.criterion, "met": r.met, "points": r.points, "text": r.text}
-            for r in fit.reasons
-        ],
-    }
+    return None if fit is None else fit.as_dict()
 
 
 def with_fits(rows: list[Row], fits: dict[str, AccountFit], key: str) -> None:
