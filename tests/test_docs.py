@@ -18,9 +18,20 @@ REPO = Path(__file__).resolve().parents[1]
 def generated_cli_reference(tmp_path: Path) -> str:
     out = tmp_path / "cli.md"
     subprocess.run(
-        [sys.executable, "-m", "typer", "onstrategy.cli.main", "utils", "docs",
-         "--name", "onstrategy", "--output", str(out)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "typer",
+            "onstrategy.cli.main",
+            "utils",
+            "docs",
+            "--name",
+            "onstrategy",
+            "--output",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
     )
     return out.read_text(encoding="utf-8")
 

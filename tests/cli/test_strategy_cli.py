@@ -23,8 +23,9 @@ def test_check_valid_file() -> None:
 
 def test_check_invalid_file_lists_problems_and_exits_1(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text(SMALL.read_text().replace("rep: bo,", "rep: jdoe,", 1)
-                   .replace("min: 500", "min: -5"))
+    bad.write_text(
+        SMALL.read_text().replace("rep: bo,", "rep: jdoe,", 1).replace("min: 500", "min: -5")
+    )
     result = runner.invoke(app, ["strategy", "check", str(bad)])
     assert result.exit_code == 1
     assert "2 problems" in result.output

@@ -154,7 +154,7 @@ def _is_phatic(tokens: tuple[str, ...] | list[str]) -> bool:
     """``how are you (doing today)`` is a greeting; ``how are you measuring ...`` is not."""
     for phrase in _PHATIC:
         if tuple(tokens[: len(phrase)]) == phrase:
-            rest = tokens[len(phrase):]
+            rest = tokens[len(phrase) :]
             return len(rest) <= 3 and all(w in _PHATIC_TAIL for w in rest[:1])
     return False
 

@@ -432,7 +432,8 @@ Index("ix_lead_owner_status", lead.c.owner_id, lead.c.status, lead.c.created_on)
 # --- issue 3 "Right leads" (migration rl02_lead_list): a lead whose company is on a named
 # list but has no account yet (white space) is still on the list for the ICP.
 lead_list_match = Table(
-    "lead_list_match", metadata,
+    "lead_list_match",
+    metadata,
     Column("lead_id", ID, primary_key=True),
     Column("list_id", ID, primary_key=True),
     Column("entry_id", Integer, nullable=False),
