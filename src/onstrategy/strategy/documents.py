@@ -54,6 +54,15 @@ def keep_document(
     return {"id": new_id, "sha256": sha, "versions": versions}
 
 
+def latest_document(store: Store) -> tuple[int, str] | None:
+    """The newest uploaded strategy file: its id and text (None before any upload)."""
+    doc = tables.strategy_document
+    query = sa.select(doc.c.id, doc.c.content).order_by(doc.c.id.desc()).limit(1)
+    with store.begin() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else (int(row.id), str(row.content))
+
+
 def _text(content: bytes, filename: str) -> str:
     if len(content) > MAX_BYTES:
         raise InvalidInput("the file is larger than 1 MB", "upload the strategy YAML itself")

@@ -20,6 +20,7 @@ from onstrategy.errors import OnstrategyError
 from onstrategy.settings import Settings
 from onstrategy.store import tables
 from onstrategy.store.connect import Store
+from onstrategy.strategy.documents import latest_document
 from onstrategy.strategy.load import load_strategy, parse_strategy
 from onstrategy.strategy.model import Strategy
 
@@ -90,14 +91,11 @@ class WebState:
             file = Path(path)
             stamp = file.stat().st_mtime_ns if file.exists() else None
             return ("file", str(file), stamp), lambda: load_strategy(file)
-        doc = tables.strategy_document
-        with self.store.begin() as conn:
-            row = conn.execute(
-                sa.select(doc.c.id, doc.c.content).order_by(doc.c.id.desc()).limit(1)
-            ).first()
-        if row is None:
+        latest = latest_document(self.store)
+        if latest is None:
             raise NoStrategy()
-        return ("document", row.id), lambda: parse_strategy(row.content, source="uploaded")
+        doc_id, text = latest
+        return ("document", doc_id), lambda: parse_strategy(text, source="uploaded")
 
     def data_stamp(self) -> tuple[Any, ...]:
         """Changes whenever data changes: every import is a batch, every change is audited."""
